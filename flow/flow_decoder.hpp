@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "flow/byte_view.hpp"
+#include "flow/decoder_limits.hpp"
+#include "flow/exporter_counters.hpp"
+#include "flow/exporter_state.hpp"
+#include "flow/flow_record.hpp"
+
+namespace hostflow {
+
+/// Decodes NetFlow v5, NetFlow v9 and IPFIX datagrams from any number of
+/// exporters into flow records, keeping per-exporter template, sequence and
+/// sampling state and counters. The protocol is detected from the version
+/// field, so any port may carry any of them.
+///
+/// Not thread-safe: one decoder per receiving socket (an exporter's
+/// datagrams always reach the same socket, so its templates stay together).
+class flow_decoder {
+public:
+  explicit flow_decoder(decoder_limits limits = {});
+  ~flow_decoder();
+  flow_decoder(const flow_decoder&) = delete;
+  flow_decoder& operator=(const flow_decoder&) = delete;
+
+  /// Decodes one datagram (or IPFIX message) received from `from` at local
+  /// time `now_ms`, appending its flow records to `out` (and records of
+  /// earlier data sets whose template it carried).
+  void decode(const endpoint& from, byte_view datagram, int64_t now_ms,
+              std::vector<flow_record>& out);
+
+  /// Drops data sets that waited longer than the limit for their template.
+  void expire(int64_t now_ms);
+
+  /// The counters of one exporter, or nullptr if it never sent anything.
+  const exporter_counters* counters(const endpoint& exporter) const;
+
+  /// Calls `fn(const endpoint&, const exporter_counters&)` for every exporter.
+  template <class Fn>
+  void for_each_exporter(Fn&& fn) const {
+    for (const auto& [addr, state] : exporters_)
+      fn(addr, state->counters);
+  }
+
+  /// Sum of all exporters' counters.
+  exporter_counters totals() const;
+
+  /// Datagrams rejected because the exporter table was full.
+  uint64_t rejected_datagrams() const noexcept { return rejected_; }
+
+  /// Template bytes held over all exporters.
+  size_t template_memory() const noexcept { return template_memory_; }
+
+  /// Bytes of data sets waiting for templates over all exporters.
+  size_t pending_bytes() const noexcept { return pending_bytes_; }
+
+  /// The limits in force.
+  const decoder_limits& limits() const noexcept { return limits_; }
+
+private:
+  exporter_state* exporter_for(const endpoint& from, int64_t now_ms);
+
+  decoder_limits limits_;
+  size_t template_memory_ = 0;
+  size_t pending_bytes_ = 0;
+  uint64_t rejected_ = 0;
+  std::unordered_map<endpoint, std::unique_ptr<exporter_state>> exporters_;
+  // The last exporter looked up: most datagrams come from the same one in a row.
+  const endpoint* last_address_ = nullptr;
+  exporter_state* last_state_ = nullptr;
+};
+
+} // namespace hostflow

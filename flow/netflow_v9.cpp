@@ -1,0 +1,52 @@
+#include "flow/decode_context.hpp"
+
+namespace hostflow {
+
+namespace {
+
+constexpr size_t header_size = 20;
+// A backwards sequence jump larger than this is an exporter restart.
+constexpr uint32_t restart_window = 100'000;
+
+} // namespace
+
+void decode_netflow_v9(decode_context& ctx, byte_view dg) {
+  if (dg.size < header_size) {
+    ctx.fail(decode_error::short_header);
+    return;
+  }
+  const uint8_t* h = dg.data;
+  // The header count is not used: exporters get it wrong (softflowd counts
+  // only templates on datagrams that carry them); FlowSet lengths are reliable.
+  message_clock clock;
+  clock.sys_uptime_ms = load_be32(h + 4);
+  clock.export_ms = int64_t{load_be32(h + 8)} * 1000;
+  clock.has_uptime = true;
+  uint32_t sequence = load_be32(h + 12);
+  uint32_t source_id = load_be32(h + 16);
+
+  uint64_t key = exporter_state::domain_key(9, source_id);
+  // RFC 3954 counts export datagrams; some exporters count flow records.
+  domain_state* domain = find_domain(
+    ctx, key,
+    sequence_tracker{sequence_tracker::convention::per_datagram,
+                     sequence_tracker::convention::before, restart_window});
+  if (domain == nullptr)
+    return;
+  track_uptime(ctx, *domain, clock);
+  auto& c = ctx.exporter.counters;
+  uint64_t records_before = c.data_records + c.options_data_records;
+  size_t undecoded = walk_sets(ctx, *domain, key, dg.sub(header_size, dg.size - header_size),
+                               clock, false);
+  auto records = static_cast<uint32_t>(c.data_records + c.options_data_records - records_before);
+  if (undecoded > 0 && domain->sequence.locked() == sequence_tracker::convention::before) {
+    // Record-counting exporter and records we could not count: resynchronise.
+    domain->sequence.reset();
+    return;
+  }
+  auto seq = domain->sequence.observe(sequence, records);
+  bool datagrams = domain->sequence.locked() != sequence_tracker::convention::before;
+  account_sequence(ctx, seq, datagrams);
+}
+
+} // namespace hostflow

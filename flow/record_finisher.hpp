@@ -1,0 +1,25 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "flow/flow_record.hpp"
+#include "flow/record_fields.hpp"
+
+namespace hostflow {
+
+/// The clocks a message gives for turning relative record times absolute.
+struct message_clock {
+  int64_t export_ms = 0;       ///< header export time, epoch ms
+  uint32_t sys_uptime_ms = 0;  ///< v5/v9 header sysUpTime
+  bool has_uptime = false;     ///< v5/v9: record uptimes are relative to sys_uptime_ms
+  std::optional<int64_t> system_init_ms; ///< IPFIX: exporter boot time, from options data
+};
+
+/// Completes a data record from its raw fields: chooses addresses, converts
+/// times to epoch ms, splits ICMP type/code. Returns false when the times had
+/// to be estimated (IPFIX uptime fields before any systemInitTimeMilliseconds):
+/// the record then ends at the export time, keeping its exported duration.
+bool finish_record(record_fields& f, const message_clock& clock, flow_record& out);
+
+} // namespace hostflow
