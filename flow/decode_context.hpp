@@ -2,12 +2,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "flow/byte_view.hpp"
 #include "flow/decoder_limits.hpp"
 #include "flow/exporter_state.hpp"
 #include "flow/flow_record.hpp"
+#include "flow/record_fields.hpp"
 #include "flow/record_finisher.hpp"
 
 namespace hostflow {
@@ -19,6 +21,9 @@ struct decode_context {
   size_t& template_memory;        ///< template bytes over all exporters
   int64_t now_ms;                 ///< local receive time
   std::vector<flow_record>& out;  ///< decoded flow records are appended here
+  /// Records of this message whose times await an IPFIX systemInitTime that
+  /// may still come later in the same message: (index in out, raw fields).
+  std::vector<std::pair<size_t, record_fields>>& unresolved;
 
   /// Counts one error of kind `e` for the exporter.
   void fail(decode_error e) noexcept { ++exporter.counters.errors[static_cast<size_t>(e)]; }
@@ -37,6 +42,11 @@ void read_template_set(decode_context& ctx, domain_state& domain, uint64_t key, 
 /// Returns false when the template was unknown (the set was parked or dropped).
 bool read_data_set(decode_context& ctx, domain_state& domain, uint64_t key, uint16_t set_id,
                    byte_view payload, const message_clock& clock);
+
+/// Re-finishes the message's records that lacked a boot time, now that the
+/// domain may know one; the rest stay estimated.
+void resolve_times(decode_context& ctx, domain_state& domain, uint64_t key,
+                   const message_clock& clock);
 
 /// Walks the sets of a v9 or IPFIX message body (after its header) and hands
 /// each to the readers above. Returns the number of data sets left undecoded.

@@ -53,7 +53,7 @@ void flow_decoder::decode(const endpoint& from, byte_view dg, int64_t now_ms,
   ex->last_seen_ms = now_ms;
   ++ex->counters.datagrams;
   ex->counters.datagram_bytes += dg.size;
-  decode_context ctx{*ex, limits_, template_memory_, now_ms, out};
+  decode_context ctx{*ex, limits_, template_memory_, now_ms, out, unresolved_};
   if (ex->pending.size() > 0)
     ex->expire_pending(now_ms, limits_.max_pending_age_ms);
   if (dg.size < 2) {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "flow/byte_view.hpp"
@@ -69,6 +70,7 @@ private:
   size_t pending_bytes_ = 0;
   uint64_t rejected_ = 0;
   std::unordered_map<endpoint, std::unique_ptr<exporter_state>> exporters_;
+  std::vector<std::pair<size_t, record_fields>> unresolved_; ///< reused per message
   // The last exporter looked up: most datagrams come from the same one in a row.
   const endpoint* last_address_ = nullptr;
   exporter_state* last_state_ = nullptr;

@@ -47,6 +47,7 @@ void decode_ipfix(decode_context& ctx, byte_view msg) {
   uint64_t records_before = c.data_records + c.options_data_records;
   size_t undecoded =
     walk_sets(ctx, *domain, key, msg.sub(header_size, msg.size - header_size), clock, true);
+  resolve_times(ctx, *domain, key, clock);
   if (undecoded > 0) {
     // Records in sets we could not read are uncountable: resynchronise on the next message.
     domain->sequence.reset();

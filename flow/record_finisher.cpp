@@ -9,13 +9,14 @@ using rf = record_fields;
 constexpr int64_t two_pow_32 = int64_t{1} << 32;
 
 // IPFIX sysUpTime fields are 32-bit milliseconds since systemInit: after
-// 49.7 days they wrap. Pick the wrap count that puts the time nearest the
-// export time.
+// 49.7 days they wrap, and exporters whose flows began before their own init
+// time send values just below 2^32. Pick the wrap count that puts the time
+// nearest the export time.
 int64_t uptime_since_init(int64_t init_ms, uint32_t uptime, int64_t export_ms) {
   int64_t t = init_ms + uptime;
-  if (export_ms > t + two_pow_32 / 2)
-    t += ((export_ms - t + two_pow_32 / 2) / two_pow_32) * two_pow_32;
-  return t;
+  int64_t off = export_ms - t;
+  int64_t wraps = (off >= 0 ? off + two_pow_32 / 2 : off - two_pow_32 / 2 + 1) / two_pow_32;
+  return t + wraps * two_pow_32;
 }
 
 } // namespace

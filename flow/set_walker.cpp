@@ -22,14 +22,23 @@ void apply_options(domain_state& domain, const record_fields& f) {
     domain.system_init_ms = f.system_init_ms;
 }
 
+// Completes one data record; false when its times had to be estimated.
+bool emit_record(decode_context& ctx, const domain_state& domain, uint64_t key,
+                 record_fields& f, const message_clock& clock, flow_record& r) {
+  bool exact = finish_record(f, clock, r);
+  r.exporter = ctx.exporter.address;
+  r.observation_domain = static_cast<uint32_t>(key);
+  r.protocol_version = static_cast<export_protocol>(key >> 32);
+  r.sampling_interval = domain.sampling.factor_for(f);
+  return exact;
+}
+
 // Decodes the records of `payload` with `tmpl`; `deferred` marks sets that
 // waited for their template, which are counted apart from on-arrival records.
 void decode_with(decode_context& ctx, domain_state& domain, uint64_t key,
                  const flow_template& tmpl, byte_view payload, const message_clock& clock,
                  bool deferred) {
   auto& c = ctx.exporter.counters;
-  auto version = static_cast<export_protocol>(key >> 32);
-  auto domain_id = static_cast<uint32_t>(key);
   set_read_result res;
   if (tmpl.is_options) {
     res = for_each_record(tmpl, payload, [&](record_fields& f) { apply_options(domain, f); });
@@ -40,17 +49,17 @@ void decode_with(decode_context& ctx, domain_state& domain, uint64_t key,
       clk.system_init_ms = domain.system_init_ms;
     res = for_each_record(tmpl, payload, [&](record_fields& f) {
       flow_record& r = ctx.out.emplace_back();
-      if (!finish_record(f, clk, r))
+      if (!emit_record(ctx, domain, key, f, clk, r)) {
         ++c.estimated_times;
-      r.exporter = ctx.exporter.address;
-      r.observation_domain = domain_id;
-      r.protocol_version = version;
-      r.sampling_interval = domain.sampling.factor_for(f);
+        ctx.unresolved.emplace_back(ctx.out.size() - 1, f);
+      }
     });
     (deferred ? c.deferred_data_records : c.data_records) += res.records;
   }
   if (res.error)
     ctx.fail(*res.error);
+  else if (res.records == 0 && !all_zero(payload.data, payload.size))
+    ctx.fail(decode_error::truncated_record); // the set is shorter than one record
 }
 
 void install(decode_context& ctx, domain_state& domain, uint64_t key, flow_template&& tmpl) {
@@ -156,6 +165,20 @@ bool read_data_set(decode_context& ctx, domain_state& domain, uint64_t key, uint
     ctx.fail(decode_error::pending_overflow);
   }
   return false;
+}
+
+void resolve_times(decode_context& ctx, domain_state& domain, uint64_t key,
+                   const message_clock& clock) {
+  if (ctx.unresolved.empty())
+    return;
+  if (domain.system_init_ms) {
+    message_clock clk = clock;
+    clk.system_init_ms = domain.system_init_ms;
+    for (auto& [index, fields] : ctx.unresolved)
+      if (emit_record(ctx, domain, key, fields, clk, ctx.out[index]))
+        --ctx.exporter.counters.estimated_times;
+  }
+  ctx.unresolved.clear();
 }
 
 size_t walk_sets(decode_context& ctx, domain_state& domain, uint64_t key, byte_view body,
