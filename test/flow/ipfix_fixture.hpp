@@ -1,0 +1,45 @@
+#pragma once
+
+// Shared fixture for the IPFIX decoder suites.
+
+#include "flow/flow_decoder.hpp"
+#include "flow/packet_builder.hpp"
+
+namespace hostflow::test {
+
+inline const endpoint ipfix_exporter{*ip_address::parse("2001:db8::10"), 4739};
+constexpr int64_t ipfix_export_ms = 1709542800000;
+
+/// A decoder fed as one IPFIX exporter.
+struct ipfix_fixture {
+  flow_decoder decoder;
+  std::vector<flow_record> out;
+
+  explicit ipfix_fixture(decoder_limits limits = {}) : decoder(limits) {}
+
+  const exporter_counters& feed(const std::vector<uint8_t>& msg, int64_t now_ms = 0) {
+    decoder.decode(ipfix_exporter, byte_view{msg.data(), msg.size()}, now_ms, out);
+    return *decoder.counters(ipfix_exporter);
+  }
+  uint64_t errors(decode_error e) {
+    return decoder.counters(ipfix_exporter)->errors[static_cast<size_t>(e)];
+  }
+};
+
+/// A message with the ipv4_fields() template 256 and `records` data records.
+inline std::vector<uint8_t> template_and_data(uint32_t sequence, int records,
+                                              bool with_template = true) {
+  ipfix_builder m(sequence);
+  if (with_template) {
+    m.begin_set(2);
+    m.template_record(256, ipv4_fields());
+    m.end_set();
+  }
+  m.begin_set(256);
+  for (int i = 0; i < records; ++i)
+    ipv4_record(m, "10.1.0.1", "10.2.0.2", static_cast<uint16_t>(1000 + i), 53, 17, 1, 80);
+  m.end_set();
+  return m.finish();
+}
+
+} // namespace hostflow::test
