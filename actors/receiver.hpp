@@ -1,0 +1,62 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/actors.hpp"
+#include "actors/udp_socket.hpp"
+#include "flow/decoder_limits.hpp"
+#include "flow/flow_decoder.hpp"
+
+#include <caf/typed_event_based_actor.hpp>
+
+namespace hostflow {
+
+/// How a receiver batches and bounds what it sends downstream.
+struct receiver_settings {
+  size_t batch_records = 1024;           ///< records per batch message
+  std::chrono::milliseconds flush_interval{100}; ///< a partial batch waits at most this long
+  size_t max_batches_in_flight = 64;     ///< unacknowledged batches before dropping
+  std::chrono::milliseconds report_interval{1000}; ///< how often counters go to the monitor
+  int poll_timeout_ms = 20;              ///< longest wait on an idle socket
+  size_t max_rounds_per_poll = 16;       ///< recvmmsg calls before the mailbox is served again
+  decoder_limits limits;                 ///< bounds of the receiver's decoder
+  uint32_t index = 0;                    ///< which of the sockets sharing a port
+};
+
+/// State of a receiver: its socket, decoder, the batch being filled and the
+/// counters it reports.
+struct receiver_state {
+  std::optional<udp_socket> socket;
+  std::unique_ptr<flow_decoder> decoder;
+  receive_batch buffers;
+  receiver_settings settings;
+  flow_sink_actor sink;
+  ingest_monitor_actor monitor;
+  std::vector<flow_record> batch;      ///< records not yet sent
+  size_t in_flight = 0;                ///< batches sent and not yet acknowledged
+  uint64_t records_sent = 0;
+  uint64_t dropped_records = 0;
+  uint64_t dropped_batches = 0;
+  std::chrono::steady_clock::time_point last_flush;
+  std::chrono::steady_clock::time_point last_report;
+
+  /// The counters as a report for the monitor.
+  receiver_report report() const;
+
+  static inline const char* name = "receiver";
+};
+
+/// Spawn detached (its own thread: it waits on its socket):
+/// `sys.spawn<caf::detached>(receiver, std::move(sock), sink, monitor, settings)`.
+/// Reads datagrams in bulk, decodes them and sends record batches to `sink`;
+/// never blocks on the sink: past `max_batches_in_flight` it drops and counts.
+receiver_actor::behavior_type receiver(receiver_actor::stateful_pointer<receiver_state> self,
+                                       std::shared_ptr<udp_socket> socket, flow_sink_actor sink,
+                                       ingest_monitor_actor monitor, receiver_settings settings);
+
+} // namespace hostflow

@@ -1,0 +1,9 @@
+// libFuzzer target: IPFIX decoding with template and sequence state
+// carried across the datagrams of one input (see fuzz_input.hpp).
+
+#include "fuzz_input.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  hostflow::fuzz::decode_sequence(data, size, 10);
+  return 0;
+}
