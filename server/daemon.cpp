@@ -1,0 +1,163 @@
+#include "server/daemon.hpp"
+
+#include <csignal>
+#include <memory>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/flow_sink.hpp"
+#include "actors/ingest_monitor.hpp"
+#include "actors/receiver.hpp"
+#include "server/actor_runtime.hpp"
+
+namespace hostflow {
+
+namespace {
+
+spdlog::level::level_enum spdlog_level(log_level level) {
+  switch (level) {
+    case log_level::trace:
+      return spdlog::level::trace;
+    case log_level::debug:
+      return spdlog::level::debug;
+    case log_level::info:
+      return spdlog::level::info;
+    case log_level::warn:
+      return spdlog::level::warn;
+    case log_level::error:
+      return spdlog::level::err;
+    case log_level::off:
+      return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+// Opens every configured socket; on the first failure logs it and returns none.
+std::vector<std::shared_ptr<udp_socket>> open_sockets(const server_config& config) {
+  std::vector<std::shared_ptr<udp_socket>> sockets;
+  udp_socket_options options;
+  options.receive_buffer_bytes = config.udp_receive_buffer_bytes;
+  options.reuse_port = config.receivers_per_listen > 1;
+  for (const auto& listen : config.udp_listen) {
+    for (size_t i = 0; i < config.receivers_per_listen; ++i) {
+      auto sock = udp_socket::open(listen, options);
+      if (!sock) {
+        spdlog::error("cannot listen: {}", sock.error);
+        return {};
+      }
+      const auto& buf = sock->receive_buffer();
+      if (buf.capped)
+        spdlog::warn("udp {}: receive buffer capped at {} bytes of {} requested; raise the "
+                     "limit with: {}",
+                     listen.to_string(), buf.granted, buf.requested, buf.advice());
+      else
+        spdlog::info("udp {}: listening, receive buffer {} bytes", sock->local_endpoint().to_string(),
+                     buf.granted);
+      sockets.push_back(std::make_shared<udp_socket>(std::move(*sock)));
+    }
+  }
+  return sockets;
+}
+
+// Waits for SIGINT or SIGTERM; SIGHUP is acknowledged and ignored for now.
+void wait_for_stop_signal(const sigset_t& signals) {
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0)
+      continue;
+    if (sig == SIGHUP) {
+      spdlog::info("SIGHUP received: configuration reload is not supported yet, ignoring");
+      continue;
+    }
+    spdlog::info("{} received: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    return;
+  }
+}
+
+void log_final_totals(caf::actor_system& sys, const flow_sink_actor& sink,
+                      const ingest_monitor_actor& monitor) {
+  caf::scoped_actor self{sys};
+  self->request(monitor, std::chrono::seconds(1), get_atom::value, status_atom::value)
+    .receive([&](std::vector<receiver_report>& reports) {
+               auto s = summarize(reports);
+               spdlog::info("final ingest: {} datagrams, {} records sent downstream, {} dropped "
+                            "(no credit), {} kernel drops, {} decode errors, {} lost per sequence",
+                            s.datagrams, s.records, s.dropped_records, s.kernel_drops,
+                            s.decode_errors, s.lost_records);
+             },
+             [&](caf::error& err) {
+               spdlog::warn("final ingest status unavailable: {}", sys.render(err));
+             });
+  self->request(sink, std::chrono::seconds(1), get_atom::value, totals_atom::value)
+    .receive(
+      [&](sink_totals& t) {
+        uint64_t packets = 0, bytes = 0;
+        for (const auto& e : t.exporters) {
+          packets += e.packets;
+          bytes += e.bytes;
+        }
+        spdlog::info("final sink: {} records, {} packets, {} bytes from {} exporters", t.records,
+                     packets, bytes, t.exporters.size());
+      },
+      [&](caf::error& err) { spdlog::warn("final sink totals unavailable: {}", sys.render(err)); });
+}
+
+} // namespace
+
+int run_daemon(const server_config& config) {
+  spdlog::set_level(spdlog_level(config.log_level));
+  // Block the stop signals before any thread starts, so all inherit the mask
+  // and only sigwait below sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto sockets = open_sockets(config);
+  if (sockets.empty())
+    return 1;
+
+  caf::actor_system_config cfg;
+  configure_actor_runtime(cfg, config.scheduler);
+  caf::actor_system sys{cfg};
+  auto sink = sys.spawn(flow_sink);
+  auto monitor = sys.spawn(ingest_monitor, config.status_interval);
+  receiver_settings settings;
+  settings.batch_records = config.ingest.batch_records;
+  settings.flush_interval = config.ingest.batch_flush;
+  settings.max_batches_in_flight = config.ingest.max_batches_in_flight;
+  settings.limits = config.decoder;
+  std::vector<receiver_actor> receivers;
+  for (size_t i = 0; i < sockets.size(); ++i) {
+    settings.index = static_cast<uint32_t>(i % config.receivers_per_listen);
+    receivers.push_back(
+      sys.spawn<caf::detached>(receiver, sockets[i], sink, monitor, settings));
+  }
+  spdlog::info("hostflowd {} running: {} receivers, {} scheduler threads", HOSTFLOW_VERSION,
+               receivers.size(), sys.scheduler().num_workers());
+
+  wait_for_stop_signal(signals);
+
+  {
+    caf::scoped_actor self{sys};
+    for (const auto& r : receivers)
+      self->send_exit(r, caf::exit_reason::user_shutdown);
+    for (const auto& r : receivers)
+      self->wait_for(r);
+  }
+  log_final_totals(sys, sink, monitor);
+  caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(monitor, caf::exit_reason::user_shutdown);
+  spdlog::info("hostflowd stopped");
+  return 0;
+}
+
+} // namespace hostflow
