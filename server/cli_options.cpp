@@ -1,0 +1,70 @@
+#include "server/cli_options.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include "server/config_fields.hpp"
+
+namespace hostflow {
+
+void add_cli_options(CLI::App& app, cli_overrides& out) {
+  app.add_option("--config", out.config_path,
+                 "JSON config file (see docs/CONFIG.md); without it the built-in defaults apply")
+      ->type_name("PATH");
+  // One value per occurrence: "--udp-listen A B" would otherwise swallow a
+  // later positional argument.
+  app.add_option("--udp-listen", out.udp_listen,
+                 "UDP address to receive flows on, as 0.0.0.0:2055 or [::]:4739; repeatable, "
+                 "replaces the config's udp_listen")
+      ->type_name("ADDR:PORT")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--log-level", out.log_level,
+                 "trace, debug, info, warn, error or off; replaces the config's log_level")
+      ->type_name("LEVEL");
+}
+
+std::string apply_overrides(const cli_overrides& overrides, server_config& config) {
+  if (!overrides.udp_listen.empty()) {
+    std::vector<endpoint> addresses;
+    for (const auto& text : overrides.udp_listen) {
+      std::string reason;
+      auto address = parse_listen_endpoint(text, reason);
+      if (!address)
+        return "--udp-listen: " + detail::listen_error(text, reason);
+      addresses.push_back(*address);
+    }
+    config.udp_listen = std::move(addresses);
+  }
+  if (overrides.log_level) {
+    auto level = parse_log_level(*overrides.log_level);
+    if (!level)
+      return "--log-level: " + detail::log_level_error(*overrides.log_level);
+    config.log_level = *level;
+  }
+  return {};
+}
+
+config_result resolve_config(const cli_overrides& overrides) {
+  config_result result;
+  if (overrides.config_path) {
+    result = load_config_file(*overrides.config_path);
+    if (!result)
+      return result;
+  } else {
+    result.config.emplace();
+  }
+  if (auto problem = apply_overrides(overrides, *result.config); !problem.empty()) {
+    result.config.reset();
+    result.error = std::move(problem);
+    return result;
+  }
+  // The file alone was valid, so what fails now comes from the command line
+  // (a --udp-listen given twice).
+  if (auto problem = validate(*result.config); !problem.empty()) {
+    result.config.reset();
+    result.error = problem + " (with the command-line options applied)";
+  }
+  return result;
+}
+
+} // namespace hostflow

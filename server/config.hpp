@@ -1,0 +1,143 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "flow/decoder_limits.hpp"
+#include "flow/ip_address.hpp"
+
+namespace hostflow {
+
+// -- enumerations -----------------------------------------------------------------
+
+/// How much hostflowd logs. The names are the values of the `log_level` key.
+enum class log_level { trace, debug, info, warn, error, off };
+
+/// The config name of `level` ("info").
+const char* to_string(log_level level) noexcept;
+
+/// Parses a config name ("warn"); nullopt for anything else.
+std::optional<log_level> parse_log_level(std::string_view text) noexcept;
+
+/// CAF's scheduling policies. `sharing` keeps one queue for all workers, which
+/// is cheap while few actors are busy; `stealing` gives each worker its own
+/// queue and lets idle workers take from busy ones, which scales better when
+/// many actors (receivers, shards) are busy at once.
+enum class scheduler_policy { sharing, stealing };
+
+/// The config name of `policy` ("sharing"); also the value CAF expects.
+const char* to_string(scheduler_policy policy) noexcept;
+
+/// Parses a config name ("stealing"); nullopt for anything else.
+std::optional<scheduler_policy> parse_scheduler_policy(std::string_view text) noexcept;
+
+// -- configuration -------------------------------------------------------------------
+
+/// How receivers hand decoded records to the router (key `ingest`).
+struct ingest_config {
+  /// Records per batch message (`batch_records`). Larger batches cost fewer
+  /// messages per record; smaller ones reach the shards sooner.
+  size_t batch_records = 1024;
+
+  /// Longest time a partly filled batch waits before it is sent
+  /// (`batch_flush_milliseconds`); bounds the delay at low rates.
+  std::chrono::milliseconds batch_flush{100};
+
+  /// Batches one receiver may have sent but not yet had acknowledged
+  /// (`max_batches_in_flight`). Past it the receiver drops and counts instead
+  /// of queueing without bound.
+  size_t max_batches_in_flight = 64;
+};
+
+/// The CAF scheduler (key `scheduler`).
+struct scheduler_config {
+  /// Worker threads (`threads`); 0 uses one per hardware thread.
+  size_t threads = 0;
+
+  /// How work is spread over the workers (`policy`).
+  scheduler_policy policy = scheduler_policy::sharing;
+};
+
+/// Everything hostflowd reads from its JSON config, validated. The member
+/// initialisers are the defaults: a key missing from the file keeps them, and
+/// configs/hostflow.json spells them out. docs/CONFIG.md describes each key.
+struct server_config {
+  /// UDP sockets to receive flows on (`udp_listen`): NetFlow v5/v9 on 2055
+  /// and IPFIX on 4739, each on every IPv4 and every IPv6 address.
+  std::vector<endpoint> udp_listen = {
+      {ip_address::from_v4(0), 2055},
+      {ip_address{}, 2055},
+      {ip_address::from_v4(0), 4739},
+      {ip_address{}, 4739},
+  };
+
+  /// Kernel receive buffer asked for per socket (`udp_receive_buffer_bytes`).
+  /// Exporters send in bursts (flows of many sessions time out together); a
+  /// large buffer rides a burst out where a small one drops datagrams.
+  size_t udp_receive_buffer_bytes = 32u << 20;
+
+  /// Sockets bound to each `udp_listen` address with SO_REUSEPORT
+  /// (`receivers_per_listen`); the kernel spreads exporters over them, so
+  /// one address can use several cores.
+  size_t receivers_per_listen = 1;
+
+  /// Least severe message that is logged (`log_level`).
+  hostflow::log_level log_level = hostflow::log_level::info;
+
+  /// Time between the one-line status log messages (`status_interval_seconds`).
+  std::chrono::seconds status_interval{10};
+
+  /// Bounds on decoder state (`decoder`); the defaults are those of
+  /// flow/decoder_limits.hpp. `max_template_memory` is the key
+  /// `max_template_memory_bytes`, and `max_pending_age_ms` is set from
+  /// `max_pending_age_seconds`.
+  decoder_limits decoder;
+
+  /// Batching and back pressure between receivers and the router (`ingest`).
+  ingest_config ingest;
+
+  /// The actor scheduler (`scheduler`).
+  scheduler_config scheduler;
+};
+
+// -- loading -----------------------------------------------------------------------
+
+/// A validated configuration, or the sentence that says why there is none.
+struct config_result {
+  std::optional<server_config> config; ///< set on success
+  std::string error;                   ///< set on failure: "unknown key 'x' in /etc/hostflow.json"
+
+  /// True when `config` holds a value.
+  explicit operator bool() const noexcept { return config.has_value(); }
+};
+
+/// Parses a JSON config on top of the defaults and validates the result.
+/// Missing keys keep their defaults; unknown keys, wrong types and values out
+/// of range are errors naming the key. `origin` names the text's source in
+/// messages (a path, "test"); comments (// and /* */) are accepted.
+config_result parse_config(const std::string& json_text, const std::string& origin);
+
+/// Reads and parses the file at `path`; a file that cannot be read is an
+/// error naming it.
+config_result load_config_file(const std::string& path);
+
+/// Checks what holds across keys (at least one listen address, none twice)
+/// and every range. Empty when `config` is usable, else the first problem.
+std::string validate(const server_config& config);
+
+/// Parses a listen address: "192.0.2.1:2055" or "[2001:db8::1]:2055", port
+/// 1..65535. Only literal addresses, so the bound address never depends on
+/// DNS. On failure returns nullopt and sets `reason` ("port must be 1..65535").
+std::optional<endpoint> parse_listen_endpoint(std::string_view text, std::string& reason);
+
+/// The effective configuration as JSON, in the file's format; parsing it
+/// gives `config` back. Include <nlohmann/json.hpp> to use the result.
+nlohmann::json to_json(const server_config& config);
+
+} // namespace hostflow
