@@ -76,7 +76,7 @@ typename Inspector::result_type inspect(Inspector& f, flow_record& x) {
            x.exporter, x.packets, x.bytes, x.start_ms, x.end_ms, x.observation_domain, x.input_if,
            x.output_if, x.src_as, x.dst_as, x.sampling_interval, x.src_port, x.dst_port,
            x.protocol, x.tcp_flags, x.tos, x.src_mask, x.dst_mask, x.icmp_type, x.icmp_code,
-           x.direction, x.protocol_version);
+           x.direction, x.protocol_version, x.reverse_half);
 }
 
 template <class Inspector>
@@ -87,7 +87,7 @@ typename Inspector::result_type inspect(Inspector& f, flow_batch& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, exporter_counters& x) {
   return f(caf::meta::type_name("hostflow::exporter_counters"), x.datagrams, x.datagram_bytes,
-           x.data_records, x.options_data_records, x.template_records, x.options_template_records,
+           x.data_records, x.options_data_records, x.reverse_records, x.template_records, x.options_template_records,
            x.template_withdrawals, x.undecoded_data_sets, x.deferred_data_records,
            x.deferred_options_records, x.expired_data_sets, x.lost_records, x.lost_datagrams,
            x.reordered_datagrams, x.duplicate_datagrams, x.restarts, x.estimated_times, x.errors);

@@ -12,6 +12,7 @@ void for_each_counter(Self& self, Other& other, Fn fn) {
   fn(self.datagram_bytes, other.datagram_bytes);
   fn(self.data_records, other.data_records);
   fn(self.options_data_records, other.options_data_records);
+  fn(self.reverse_records, other.reverse_records);
   fn(self.template_records, other.template_records);
   fn(self.options_template_records, other.options_template_records);
   fn(self.template_withdrawals, other.template_withdrawals);

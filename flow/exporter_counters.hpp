@@ -13,6 +13,7 @@ struct exporter_counters {
   uint64_t datagram_bytes = 0;           ///< their payload bytes
   uint64_t data_records = 0;             ///< flow records decoded when their set arrived
   uint64_t options_data_records = 0;     ///< options data records decoded
+  uint64_t reverse_records = 0;  ///< extra flow records made from biflow reverse counters
   uint64_t template_records = 0;         ///< data template records received (incl. refreshes)
   uint64_t options_template_records = 0; ///< options template records received
   uint64_t template_withdrawals = 0;     ///< IPFIX template withdrawals honoured

@@ -15,4 +15,11 @@ using field_handler = void (*)(record_fields& out, const uint8_t* p, uint16_t le
 /// hostflow uses: its bytes are skipped.
 field_handler handler_for(uint16_t element_id) noexcept;
 
+/// Private enterprise number of RFC 5103 reverse information elements.
+constexpr uint32_t reverse_pen = 29305;
+
+/// The handler for an enterprise-specific element: RFC 5103 reverse counters
+/// and flags of biflow records; nullptr for everything else (skipped).
+field_handler handler_for(uint32_t enterprise, uint16_t element_id) noexcept;
+
 } // namespace hostflow

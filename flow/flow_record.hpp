@@ -55,6 +55,7 @@ struct flow_record {
   uint8_t icmp_code = 0;       ///< ICMP(v6) code
   flow_direction direction = flow_direction::unknown; ///< exporter-reported direction
   export_protocol protocol_version = export_protocol::ipfix; ///< wire format it came from
+  bool reverse_half = false; ///< made from the reverse counters of a biflow record (RFC 5103)
 };
 
 /// One line for people: "2024-03-04T09:00:01.250Z 10.0.0.1:443 -> ... tcp 3 pkts 180 B".

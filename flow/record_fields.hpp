@@ -36,6 +36,7 @@ struct record_fields {
     icmp_type = 1u << 20,
     icmp_code = 1u << 21,
     next_hop_v4 = 1u << 22,
+    reverse = 1u << 23, ///< RFC 5103 reverse-direction counters (biflow)
   };
 
   flow_record record;          ///< fields that map one to one
@@ -60,6 +61,9 @@ struct record_fields {
   double probability = 0;      ///< samplingProbability
   int64_t system_init_ms = 0;  ///< systemInitTimeMilliseconds
   uint16_t icmp = 0;           ///< icmpTypeCode (type << 8 | code)
+  uint64_t reverse_packets = 0; ///< biflow: packets from destination to source
+  uint64_t reverse_bytes = 0;   ///< biflow: bytes from destination to source
+  uint8_t reverse_tcp_flags = 0;
 };
 
 } // namespace hostflow

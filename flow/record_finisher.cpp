@@ -1,5 +1,7 @@
 #include "flow/record_finisher.hpp"
 
+#include <utility>
+
 namespace hostflow {
 
 namespace {
@@ -86,6 +88,24 @@ bool finish_record(record_fields& f, const message_clock& clock, flow_record& ou
   out.start_ms = *start;
   out.end_ms = *end;
   return exact;
+}
+
+flow_record reverse_of(const flow_record& forward, const record_fields& f) {
+  flow_record r = forward;
+  std::swap(r.src_addr, r.dst_addr);
+  std::swap(r.src_port, r.dst_port);
+  std::swap(r.input_if, r.output_if);
+  std::swap(r.src_as, r.dst_as);
+  std::swap(r.src_mask, r.dst_mask);
+  r.packets = f.reverse_packets;
+  r.bytes = f.reverse_bytes;
+  r.tcp_flags = f.reverse_tcp_flags;
+  r.reverse_half = true;
+  if (r.direction == flow_direction::ingress)
+    r.direction = flow_direction::egress;
+  else if (r.direction == flow_direction::egress)
+    r.direction = flow_direction::ingress;
+  return r;
 }
 
 } // namespace hostflow

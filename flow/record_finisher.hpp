@@ -22,4 +22,13 @@ struct message_clock {
 /// the record then ends at the export time, keeping its exported duration.
 bool finish_record(record_fields& f, const message_clock& clock, flow_record& out);
 
+/// True when a biflow record (RFC 5103) carried traffic in the reverse direction.
+inline bool has_reverse_traffic(const record_fields& f) noexcept {
+  return (f.present & record_fields::reverse) && (f.reverse_packets > 0 || f.reverse_bytes > 0);
+}
+
+/// The reverse half of a biflow record: endpoints, ports, interfaces and
+/// routing fields swapped, the reverse counters and flags as its own.
+flow_record reverse_of(const flow_record& forward, const record_fields& f);
+
 } // namespace hostflow

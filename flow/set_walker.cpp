@@ -48,10 +48,15 @@ void decode_with(decode_context& ctx, domain_state& domain, uint64_t key,
     if (!clk.has_uptime && !clk.system_init_ms)
       clk.system_init_ms = domain.system_init_ms;
     res = for_each_record(tmpl, payload, [&](record_fields& f) {
-      flow_record& r = ctx.out.emplace_back();
-      if (!emit_record(ctx, domain, key, f, clk, r)) {
+      size_t index = ctx.out.size();
+      bool exact = emit_record(ctx, domain, key, f, clk, ctx.out.emplace_back());
+      if (has_reverse_traffic(f)) {
+        ctx.out.push_back(reverse_of(ctx.out[index], f));
+        ++c.reverse_records;
+      }
+      if (!exact) {
         ++c.estimated_times;
-        ctx.unresolved.emplace_back(ctx.out.size() - 1, f);
+        ctx.unresolved.emplace_back(index, f);
       }
     });
     (deferred ? c.deferred_data_records : c.data_records) += res.records;
@@ -174,9 +179,13 @@ void resolve_times(decode_context& ctx, domain_state& domain, uint64_t key,
   if (domain.system_init_ms) {
     message_clock clk = clock;
     clk.system_init_ms = domain.system_init_ms;
-    for (auto& [index, fields] : ctx.unresolved)
-      if (emit_record(ctx, domain, key, fields, clk, ctx.out[index]))
-        --ctx.exporter.counters.estimated_times;
+    for (auto& [index, fields] : ctx.unresolved) {
+      if (!emit_record(ctx, domain, key, fields, clk, ctx.out[index]))
+        continue;
+      --ctx.exporter.counters.estimated_times;
+      if (has_reverse_traffic(fields)) // its reverse half follows it
+        ctx.out[index + 1] = reverse_of(ctx.out[index], fields);
+    }
   }
   ctx.unresolved.clear();
 }

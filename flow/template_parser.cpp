@@ -24,6 +24,14 @@ template_parse fail(status s, decode_error e, size_t consumed = 0) {
 // Fills length bookkeeping once all fields are in; rejects records that
 // would take no bytes (a decoder would loop on them forever).
 template_parse finish(template_parse r) {
+  // A field repeated in one template (inner and outer headers of a tunnel,
+  // as Huawei and Cisco SRv6 export them) counts by its first occurrence.
+  auto& fields = r.tmpl.fields;
+  for (size_t i = 0; i < fields.size(); ++i)
+    for (size_t j = 0; j < i && fields[i].handler != nullptr; ++j)
+      if (fields[j].handler != nullptr && fields[j].element_id == fields[i].element_id &&
+          fields[j].enterprise == fields[i].enterprise)
+        fields[i].handler = nullptr;
   uint64_t min_len = 0;
   for (const auto& f : r.tmpl.fields) {
     if (f.length == variable_length) {
@@ -156,6 +164,7 @@ template_parse parse_ipfix_template(byte_view rest, bool options, const decoder_
     f.length = load_be16(p + 2);
     if (raw & 0x8000) {
       f.enterprise = load_be32(p + 4);
+      f.handler = handler_for(f.enterprise, f.element_id);
       p += 8;
     } else {
       f.handler = handler_for(f.element_id);

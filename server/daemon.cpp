@@ -9,6 +9,7 @@
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/flow_sink.hpp"
@@ -141,6 +142,7 @@ int run_daemon(const server_config& config) {
     receivers.push_back(
       sys.spawn<caf::detached>(receiver, sockets[i], sink, monitor, settings));
   }
+  spdlog::info("effective configuration: {}", to_json(config).dump());
   spdlog::info("hostflowd {} running: {} receivers, {} scheduler threads", HOSTFLOW_VERSION,
                receivers.size(), sys.scheduler().num_workers());
 
