@@ -14,8 +14,7 @@ namespace hostflow {
 const char* to_string(capture_format f) noexcept {
   static constexpr const char* names[] = {"pcap",           "pcapng",    "raw NetFlow v5",
                                           "raw NetFlow v9", "raw IPFIX", "raw sFlow v5"};
-  auto i = static_cast<size_t>(f);
-  return i < std::size(names) ? names[i] : "unknown";
+  return static_cast<size_t>(f) < std::size(names) ? names[static_cast<size_t>(f)] : "unknown";
 }
 
 namespace {

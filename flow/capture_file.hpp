@@ -34,9 +34,9 @@ enum class capture_format : uint8_t {
 /// Short name: "pcap", "pcapng", "raw NetFlow v5", ...
 const char* to_string(capture_format f) noexcept;
 
-/// What reading a capture met so far. Every frame lands in exactly one of
-/// datagrams, non_ip, non_udp or truncated (a first fragment is also counted
-/// in fragments; later fragments only there).
+/// What reading a capture met so far. Every frame is counted once in
+/// datagrams, non_ip, non_udp, truncated, or (a later fragment) fragments;
+/// a first fragment, yielded as a datagram, is counted in fragments too.
 struct capture_stats {
   uint64_t frames = 0;    ///< frames (pcap) or messages (raw files) read
   uint64_t datagrams = 0; ///< datagrams yielded by next()

@@ -35,16 +35,21 @@ void decode_ipfix(decode_context& ctx, byte_view msg) {
 
   uint64_t key = exporter_state::domain_key(10, domain_id);
   // RFC 7011 counts data records sent before this message; softflowd counts
-  // them including it.
+  // them including it, and only flow records, not options records.
+  using seq = sequence_tracker;
   domain_state* domain = find_domain(
     ctx, key,
-    sequence_tracker{sequence_tracker::convention::before, sequence_tracker::convention::including,
-                     restart_window});
+    seq{{{seq::convention::before, seq::unit::all},
+         {seq::convention::before, seq::unit::flows},
+         {seq::convention::including, seq::unit::all},
+         {seq::convention::including, seq::unit::flows}},
+        restart_window});
   if (domain == nullptr)
     return;
   clock.system_init_ms = domain->system_init_ms;
   auto& c = ctx.exporter.counters;
-  uint64_t records_before = c.data_records + c.options_data_records;
+  uint64_t flows_before = c.data_records;
+  uint64_t options_before = c.options_data_records;
   size_t undecoded =
     walk_sets(ctx, *domain, key, msg.sub(header_size, msg.size - header_size), clock, true);
   resolve_times(ctx, *domain, key, clock);
@@ -53,8 +58,9 @@ void decode_ipfix(decode_context& ctx, byte_view msg) {
     domain->sequence.reset();
     return;
   }
-  auto records = static_cast<uint32_t>(c.data_records + c.options_data_records - records_before);
-  account_sequence(ctx, domain->sequence.observe(sequence, records), false);
+  auto flows = static_cast<uint32_t>(c.data_records - flows_before);
+  auto options = static_cast<uint32_t>(c.options_data_records - options_before);
+  account_sequence(ctx, domain->sequence.observe(sequence, {flows + options, flows}), false);
 }
 
 } // namespace hostflow

@@ -36,7 +36,7 @@ void decode_netflow_v5(decode_context& ctx, byte_view dg) {
   uint64_t key = exporter_state::domain_key(5, engine);
   domain_state* domain = find_domain(
     ctx, key,
-    sequence_tracker{sequence_tracker::convention::before, sequence_tracker::convention::including,
+    sequence_tracker{{{sequence_tracker::convention::before}, {sequence_tracker::convention::including}},
                      restart_window});
   if (domain == nullptr)
     return;
@@ -77,7 +77,7 @@ void decode_netflow_v5(decode_context& ctx, byte_view dg) {
   }
   c.data_records += count;
   track_uptime(ctx, *domain, clock);
-  auto seq = domain->sequence.observe(sequence, count);
+  auto seq = domain->sequence.observe(sequence, {count, count});
   account_sequence(ctx, seq, false);
 }
 

@@ -26,27 +26,34 @@ void decode_netflow_v9(decode_context& ctx, byte_view dg) {
   uint32_t source_id = load_be32(h + 16);
 
   uint64_t key = exporter_state::domain_key(9, source_id);
-  // RFC 3954 counts export datagrams; some exporters count flow records.
+  // RFC 3954 counts export datagrams; some exporters count records, with or
+  // without options records.
+  using seq = sequence_tracker;
   domain_state* domain = find_domain(
     ctx, key,
-    sequence_tracker{sequence_tracker::convention::per_datagram,
-                     sequence_tracker::convention::before, restart_window});
+    seq{{{seq::convention::per_datagram},
+         {seq::convention::before, seq::unit::all},
+         {seq::convention::before, seq::unit::flows}},
+        restart_window});
   if (domain == nullptr)
     return;
   track_uptime(ctx, *domain, clock);
   auto& c = ctx.exporter.counters;
-  uint64_t records_before = c.data_records + c.options_data_records;
+  uint64_t flows_before = c.data_records;
+  uint64_t options_before = c.options_data_records;
   size_t undecoded = walk_sets(ctx, *domain, key, dg.sub(header_size, dg.size - header_size),
                                clock, false);
-  auto records = static_cast<uint32_t>(c.data_records + c.options_data_records - records_before);
-  if (undecoded > 0 && domain->sequence.locked() == sequence_tracker::convention::before) {
-    // Record-counting exporter and records we could not count: resynchronise.
+  auto flows = static_cast<uint32_t>(c.data_records - flows_before);
+  auto options = static_cast<uint32_t>(c.options_data_records - options_before);
+  bool per_datagram = domain->sequence.reading().kind == seq::convention::per_datagram;
+  if (undecoded > 0 && !per_datagram) {
+    // Records we could not count make a record-counting sequence unusable: resynchronise.
     domain->sequence.reset();
     return;
   }
-  auto seq = domain->sequence.observe(sequence, records);
-  bool datagrams = domain->sequence.locked() != sequence_tracker::convention::before;
-  account_sequence(ctx, seq, datagrams);
+  auto result = domain->sequence.observe(sequence, {flows + options, flows});
+  account_sequence(ctx, result,
+                   domain->sequence.reading().kind == seq::convention::per_datagram);
 }
 
 } // namespace hostflow

@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
 
 namespace hostflow {
 
@@ -18,62 +20,80 @@ struct sequence_result {
 ///
 /// Exporters disagree on what the 32-bit header sequence counts. RFC 7011
 /// (IPFIX) and the v5 format count units sent *before* this message; some
-/// exporters (softflowd's IPFIX) count them *including* it, and some v9
-/// exporters count records where RFC 3954 counts datagrams. The tracker keeps
-/// a candidate reading for each convention and locks onto the one that
-/// explains consecutive messages, so a convention difference is not reported
-/// as a gap on every message. Until a convention is known, only gaps that
-/// every candidate agrees on are counted.
+/// exporters (softflowd's IPFIX) count them *including* it; some count flow
+/// records only, others options records too; some v9 exporters count records
+/// where RFC 3954 counts datagrams. The tracker keeps one reading per
+/// candidate convention. The readings that explained the previous message are
+/// the viable ones; a gap counts only when all viable readings agree on it, and
+/// a message that one of them explains exactly is not a gap. So a convention
+/// difference is never reported as loss, while real loss is.
 class sequence_tracker {
 public:
   /// How the header sequence number relates to the units of a message.
   enum class convention : uint8_t {
-    before,    ///< sequence = units sent before this message (RFC 7011, v5)
-    including, ///< sequence = units sent including this message
+    before,       ///< sequence = units sent before this message (RFC 7011, v5)
+    including,    ///< sequence = units sent including this message
     per_datagram, ///< sequence counts datagrams (RFC 3954 v9); units ignored
-    unknown,
   };
 
-  /// `first` is the standard reading, `second` the alternative to learn.
-  /// `restart_window`: a backwards jump larger than this (in units) is a restart.
-  sequence_tracker(convention first, convention second, uint32_t restart_window);
+  /// Which of a message's unit counts a candidate counts (see observe()).
+  enum class unit : uint8_t {
+    all = 0,   ///< every record (data and options records)
+    flows = 1, ///< flow (data) records only
+  };
 
-  /// Feeds one message: its header sequence and the units it carries.
-  sequence_result observe(uint32_t sequence, uint32_t units);
+  /// One way to read the sequence numbers.
+  struct candidate_spec {
+    convention kind;
+    unit counts = unit::all;
+  };
 
-  /// Forgets the stream (after a restart detected by other means, e.g. uptime).
+  /// Most candidates a tracker weighs.
+  static constexpr size_t max_candidates = 4;
+
+  /// `candidates`: the readings to choose from, the standard one first.
+  /// `restart_window`: a backwards jump larger than this is a restart.
+  sequence_tracker(std::initializer_list<candidate_spec> candidates, uint32_t restart_window);
+
+  /// Feeds one message: its header sequence and its unit counts, indexed by `unit`.
+  sequence_result observe(uint32_t sequence, std::array<uint32_t, 2> units);
+
+  /// Forgets the stream (after a restart detected by other means, e.g. uptime,
+  /// or a message whose records could not be counted).
   void reset() noexcept;
+
+  /// The reading that best explains the stream so far: the first viable one,
+  /// else the one that explained the most messages.
+  candidate_spec reading() const noexcept;
 
   /// True while the exporter repeats one sequence number (it does not keep one).
   bool frozen() const noexcept { return unchanged_ >= frozen_after; }
 
-  /// The convention in force, or unknown while it is being learned.
-  convention locked() const noexcept { return locked_ ? candidates_[active_].kind : convention::unknown; }
-
 private:
   /// Messages with an unchanged sequence before it is taken as not maintained.
   static constexpr uint8_t frozen_after = 2;
-
   struct candidate {
-    convention kind;
-    uint32_t next = 0;      ///< expected start of the next message
-    uint32_t mismatches = 0; ///< consecutive messages this reading failed to explain
-    uint32_t matches = 0;    ///< consecutive messages it explained
+    candidate_spec spec{convention::before};
+    uint32_t next = 0;         ///< expected start of the next message
+    bool viable = true;        ///< explained the previous message
+    uint64_t explained = 0;    ///< messages it explained, over the stream's life
   };
 
-  static uint32_t start_of(convention c, uint32_t sequence, uint32_t units) noexcept;
-  static uint32_t end_of(convention c, uint32_t sequence, uint32_t units) noexcept;
+  /// Index of reading(); `viable_only` restricts it to viable readings.
+  uint8_t best(bool viable_only) const noexcept;
+
+  static uint32_t start_of(const candidate_spec& c, uint32_t sequence, uint32_t units) noexcept;
+  static uint32_t end_of(const candidate_spec& c, uint32_t sequence, uint32_t units) noexcept;
+  void restart_at(uint32_t sequence, const std::array<uint32_t, 2>& units) noexcept;
   bool seen_recently(uint32_t start) const noexcept;
   void remember(uint32_t start) noexcept;
 
-  std::array<candidate, 2> candidates_;
-  uint32_t last_sequence_ = 0; ///< raw sequence of the previous message
-  uint8_t unchanged_ = 0;      ///< messages in a row with the same raw sequence
-
+  std::array<candidate, max_candidates> candidates_;
+  uint8_t count_ = 0;
   uint32_t restart_window_;
   bool started_ = false;
-  bool locked_ = false;
-  uint8_t active_ = 0;
+  uint32_t last_sequence_ = 0; ///< raw sequence of the previous message
+  uint8_t unchanged_ = 0;      ///< messages in a row with the same raw sequence
   std::array<uint32_t, 16> recent_starts_{}; ///< for telling duplicates from reordering
   uint8_t recent_count_ = 0;
   uint8_t recent_pos_ = 0;
