@@ -1,0 +1,163 @@
+// hostflowd as a user runs it: the real binary, real UDP on loopback, real
+// signals. Exit codes and log lines are its interface here.
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "actors/udp_socket.hpp"
+#include "flow/capture_file.hpp"
+
+using namespace hostflow;
+using namespace std::chrono_literals;
+
+extern char** environ;
+
+namespace {
+
+const std::string daemon_path = std::string(HOSTFLOW_BINARY_DIR) + "/hostflowd";
+
+// A hostflowd child process with its output in a temp file.
+struct daemon_process {
+  pid_t pid = -1;
+  std::string log_path;
+
+  explicit daemon_process(std::vector<std::string> args) {
+    char tmpl[] = "/tmp/hostflowd-test-XXXXXX";
+    int fd = mkstemp(tmpl);
+    REQUIRE(fd >= 0);
+    log_path = tmpl;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fd, 1);
+    posix_spawn_file_actions_adddup2(&actions, fd, 2);
+    args.insert(args.begin(), daemon_path);
+    std::vector<char*> argv;
+    for (auto& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    REQUIRE(posix_spawn(&pid, daemon_path.c_str(), &actions, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    close(fd);
+  }
+
+  ~daemon_process() {
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+    std::remove(log_path.c_str());
+  }
+
+  std::string log() const {
+    std::ifstream in(log_path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  // Waits up to `limit` for the log to contain `text`.
+  bool wait_for_log(const std::string& text, std::chrono::milliseconds limit) const {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (log().find(text) != std::string::npos)
+        return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+
+  // Waits up to `limit` for the process to exit; its exit code, or -1.
+  int wait_exit(std::chrono::milliseconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+    return -1;
+  }
+};
+
+// A free UDP port on 127.0.0.1 (bound and released).
+uint16_t free_udp_port() {
+  auto s = udp_socket::open(endpoint{*ip_address::parse("127.0.0.1"), 0}, 0, false);
+  REQUIRE(s);
+  return s->local_endpoint().port;
+}
+
+} // namespace
+
+TEST_CASE("hostflowd receives a whole export over UDP and exits 0 within 2 s of SIGTERM") {
+  auto port = free_udp_port();
+  daemon_process d({"--udp-listen", "127.0.0.1:" + std::to_string(port)});
+  REQUIRE(d.wait_for_log("running", 5s));
+
+  std::string error;
+  auto contents = read_capture(std::string(HOSTFLOW_TESTDATA_DIR) +
+                                 "/scenarios/attacks-300s.softflowd-ipfix.pcap",
+                               error);
+  REQUIRE_MESSAGE(contents, error);
+  auto sender = udp_sender::open(endpoint{*ip_address::parse("127.0.0.1"), port});
+  REQUIRE(sender);
+  std::vector<byte_view> burst;
+  for (const auto& dg : contents->datagrams) {
+    burst.emplace_back(dg.payload.data(), dg.payload.size());
+    if (burst.size() == 64) {
+      sender->send(burst);
+      burst.clear();
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+  sender->send(burst);
+  std::this_thread::sleep_for(500ms); // let the receiver drain its socket
+
+  auto stop = std::chrono::steady_clock::now();
+  REQUIRE(kill(d.pid, SIGTERM) == 0);
+  int code = d.wait_exit(5s);
+  auto took = std::chrono::steady_clock::now() - stop;
+  CHECK(code == 0);
+  CHECK(took < 2s);
+  auto log = d.log();
+  INFO(log);
+  CHECK(log.find("final sink: 143481 records, 663752 packets, 466962113 bytes from 1 exporters") !=
+        std::string::npos);
+  CHECK(log.find("0 kernel drops, 0 decode errors, 0 lost per sequence") != std::string::npos);
+}
+
+TEST_CASE("hostflowd refuses a bad config with the key's name and exit code 2") {
+  char tmpl[] = "/tmp/hostflowd-config-XXXXXX";
+  int fd = mkstemp(tmpl);
+  REQUIRE(fd >= 0);
+  std::string bad = R"({"decoder": {"max_templatess": 10}})";
+  REQUIRE(write(fd, bad.data(), bad.size()) == static_cast<ssize_t>(bad.size()));
+  close(fd);
+  daemon_process d({"--config", tmpl});
+  CHECK(d.wait_exit(5s) == 2);
+  CHECK(d.log().find("decoder.max_templatess") != std::string::npos);
+  std::remove(tmpl);
+}
+
+TEST_CASE("hostflowd exits 1 with the address named when it cannot listen") {
+  auto held = udp_socket::open(endpoint{*ip_address::parse("127.0.0.1"), 0}, 0, false);
+  REQUIRE(held);
+  auto addr = held->local_endpoint().to_string();
+  daemon_process d({"--udp-listen", addr});
+  CHECK(d.wait_exit(5s) == 1);
+  CHECK(d.log().find(addr) != std::string::npos);
+}
