@@ -2,7 +2,7 @@
 
 // Shared fixture for the IPFIX decoder suites.
 
-#include "flow/flow_decoder.hpp"
+#include "flow/decoder_fixture.hpp"
 #include "flow/packet_builder.hpp"
 
 namespace hostflow::test {
@@ -11,19 +11,8 @@ inline const endpoint ipfix_exporter{*ip_address::parse("2001:db8::10"), 4739};
 constexpr int64_t ipfix_export_ms = 1709542800000;
 
 /// A decoder fed as one IPFIX exporter.
-struct ipfix_fixture {
-  flow_decoder decoder;
-  std::vector<flow_record> out;
-
-  explicit ipfix_fixture(decoder_limits limits = {}) : decoder(limits) {}
-
-  const exporter_counters& feed(const std::vector<uint8_t>& msg, int64_t now_ms = 0) {
-    decoder.decode(ipfix_exporter, byte_view{msg.data(), msg.size()}, now_ms, out);
-    return *decoder.counters(ipfix_exporter);
-  }
-  uint64_t errors(decode_error e) {
-    return decoder.counters(ipfix_exporter)->errors[static_cast<size_t>(e)];
-  }
+struct ipfix_fixture : decoder_fixture {
+  explicit ipfix_fixture(decoder_limits limits = {}) : decoder_fixture(ipfix_exporter, limits) {}
 };
 
 /// A message with the ipv4_fields() template 256 and `records` data records.

@@ -5,19 +5,12 @@
 using namespace hostflow;
 using namespace hostflow::test;
 
-namespace {
-
-const endpoint& exporter = ipfix_exporter;
-constexpr int64_t export_ms = ipfix_export_ms;
-
-} // namespace
-
 TEST_CASE("IPFIX sequence numbers: the RFC convention finds real gaps") {
   ipfix_fixture f;
   f.feed(template_and_data(0, 3));
   f.feed(template_and_data(3, 5));
   f.feed(template_and_data(8, 2));
-  CHECK(f.decoder.counters(exporter)->lost_records == 0);
+  CHECK(f.decoder.counters(ipfix_exporter)->lost_records == 0);
   auto& c = f.feed(template_and_data(17, 1)); // 7 records missing
   CHECK(c.lost_records == 7);
 }
@@ -30,7 +23,7 @@ TEST_CASE("IPFIX sequence numbers counting the current message are learned, not 
     sent += n;
     f.feed(template_and_data(sent, n));
   }
-  CHECK(f.decoder.counters(exporter)->lost_records == 0);
+  CHECK(f.decoder.counters(ipfix_exporter)->lost_records == 0);
   sent += 6 + 2; // 6 records lost, then a message of 2
   auto& c = f.feed(template_and_data(sent, 2));
   CHECK(c.lost_records == 6);

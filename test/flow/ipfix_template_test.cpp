@@ -5,13 +5,6 @@
 using namespace hostflow;
 using namespace hostflow::test;
 
-namespace {
-
-const endpoint& exporter = ipfix_exporter;
-constexpr int64_t export_ms = ipfix_export_ms;
-
-} // namespace
-
 TEST_CASE("a template redefinition replaces the old layout") {
   ipfix_fixture f;
   f.feed(template_and_data(0, 1));
@@ -76,7 +69,7 @@ TEST_CASE("data waiting for a template too long expires and is counted") {
   ipfix_fixture f(limits);
   f.feed(template_and_data(0, 4, false), 1000);
   f.decoder.expire(7000);
-  auto& c = *f.decoder.counters(exporter);
+  auto& c = *f.decoder.counters(ipfix_exporter);
   CHECK(c.expired_data_sets == 1);
   CHECK(f.errors(decode_error::pending_expired) == 1);
   CHECK(f.decoder.pending_bytes() == 0);
@@ -197,5 +190,5 @@ TEST_CASE("an IPFIX length field that disagrees with the datagram is counted") {
   // The cut set's length now overruns the message: it is not trusted at all.
   CHECK(f.errors(decode_error::bad_set_length) == 1);
   CHECK(f.out.empty());
-  CHECK(f.decoder.counters(exporter)->template_records == 1);
+  CHECK(f.decoder.counters(ipfix_exporter)->template_records == 1);
 }

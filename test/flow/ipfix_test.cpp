@@ -5,13 +5,6 @@
 using namespace hostflow;
 using namespace hostflow::test;
 
-namespace {
-
-const endpoint& exporter = ipfix_exporter;
-constexpr int64_t export_ms = ipfix_export_ms;
-
-} // namespace
-
 TEST_CASE("an IPFIX template and its data in one message decode") {
   ipfix_fixture f;
   auto& c = f.feed(template_and_data(0, 3));
@@ -39,7 +32,7 @@ TEST_CASE("IPFIX flow times decode from seconds, milliseconds, NTP micro/nanosec
   m.template_record(304, {{158, 4}, {159, 4}});       // delta microseconds
   m.template_record(305, {{152, 8}, {161, 4}});       // start + duration
   m.end_set();
-  uint64_t start = export_ms - 20'000, end = export_ms - 2'500;
+  uint64_t start = ipfix_export_ms - 20'000, end = ipfix_export_ms - 2'500;
   m.begin_set(300);
   m.u32(start / 1000);
   m.u32(end / 1000);
@@ -61,8 +54,8 @@ TEST_CASE("IPFIX flow times decode from seconds, milliseconds, NTP micro/nanosec
   ntp(end);
   m.end_set();
   m.begin_set(304);
-  m.u32((export_ms - start) * 1000);
-  m.u32((export_ms - end) * 1000);
+  m.u32((ipfix_export_ms - start) * 1000);
+  m.u32((ipfix_export_ms - end) * 1000);
   m.end_set();
   m.begin_set(305);
   m.u64(start);
@@ -89,10 +82,10 @@ TEST_CASE("IPFIX uptime fields use systemInitTimeMilliseconds from options data,
   m.template_record(256, {{8, 4}, {22, 4}, {21, 4}});
   m.end_set();
   // The exporter booted 60 days ago: its 32-bit uptime wrapped once.
-  int64_t init = export_ms - 60LL * 86'400'000;
+  int64_t init = ipfix_export_ms - 60LL * 86'400'000;
   m.begin_set(256); // data first: the init time comes later in the same message
   m.ipv4("10.0.0.1");
-  int64_t up_end = export_ms - 1000 - init - (int64_t{1} << 32);
+  int64_t up_end = ipfix_export_ms - 1000 - init - (int64_t{1} << 32);
   m.u32(static_cast<uint32_t>(up_end - 4000));
   m.u32(static_cast<uint32_t>(up_end));
   m.end_set();
@@ -102,8 +95,8 @@ TEST_CASE("IPFIX uptime fields use systemInitTimeMilliseconds from options data,
   m.end_set();
   auto& c = f.feed(m.finish());
   REQUIRE(f.out.size() == 1);
-  CHECK(f.out[0].end_ms == export_ms - 1000);
-  CHECK(f.out[0].start_ms == export_ms - 5000);
+  CHECK(f.out[0].end_ms == ipfix_export_ms - 1000);
+  CHECK(f.out[0].start_ms == ipfix_export_ms - 5000);
   CHECK(c.options_data_records == 1);
   CHECK(c.estimated_times == 0);
 }

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "flow/flow_decoder.hpp"
+#include "flow/decoder_fixture.hpp"
 #include "flow/packet_builder.hpp"
 
 using namespace hostflow;
@@ -8,19 +8,10 @@ using namespace hostflow::test;
 
 namespace {
 
-const endpoint exporter{*ip_address::parse("192.0.2.10"), 2055};
+const endpoint v5_exporter{*ip_address::parse("192.0.2.10"), 2055};
 
-struct v5_fixture {
-  flow_decoder decoder;
-  std::vector<flow_record> out;
-
-  const exporter_counters& feed(const std::vector<uint8_t>& dg) {
-    decoder.decode(exporter, byte_view{dg.data(), dg.size()}, 0, out);
-    return *decoder.counters(exporter);
-  }
-  uint64_t errors(decode_error e) {
-    return decoder.counters(exporter)->errors[static_cast<size_t>(e)];
-  }
+struct v5_fixture : decoder_fixture {
+  v5_fixture() : decoder_fixture(v5_exporter) {}
 };
 
 } // namespace
@@ -47,7 +38,7 @@ TEST_CASE("a v5 datagram decodes every field and converts uptimes to epoch time"
   CHECK(r.start_ms == 1709542800000 - 5000);
   CHECK(r.end_ms == 1709542800000 - 1000);
   CHECK(r.sampling_interval == 1);
-  CHECK(r.exporter == exporter);
+  CHECK(r.exporter == v5_exporter);
   CHECK(r.protocol_version == export_protocol::netflow_v5);
   CHECK(c.data_records == 2);
   CHECK(c.error_total() == 0);
@@ -83,7 +74,7 @@ TEST_CASE("v5 flow sequence gaps count lost records") {
   v5_fixture f;
   f.feed(v5_datagram(10, 1000));
   f.feed(v5_datagram(10, 1010));
-  CHECK(f.decoder.counters(exporter)->lost_records == 0);
+  CHECK(f.decoder.counters(v5_exporter)->lost_records == 0);
   auto& c = f.feed(v5_datagram(10, 1050)); // 30 records missing
   CHECK(c.lost_records == 30);
 }
@@ -101,7 +92,7 @@ TEST_CASE("a late v5 datagram counts as reordered and gives back the records it 
   v5_fixture f;
   f.feed(v5_datagram(10, 0));
   f.feed(v5_datagram(10, 20)); // 10..19 missing for now
-  CHECK(f.decoder.counters(exporter)->lost_records == 10);
+  CHECK(f.decoder.counters(v5_exporter)->lost_records == 10);
   auto& c = f.feed(v5_datagram(10, 10));
   CHECK(c.reordered_datagrams == 1);
   CHECK(c.lost_records == 0);
@@ -124,7 +115,7 @@ TEST_CASE("an exporter that never advances its sequence is not reported as losin
   v5_fixture f;
   for (int i = 0; i < 10; ++i)
     f.feed(v5_datagram(10, 0));
-  auto c = *f.decoder.counters(exporter);
+  auto c = *f.decoder.counters(v5_exporter);
   CHECK(c.lost_records == 0);
   CHECK(c.restarts == 0);
   CHECK(c.duplicate_datagrams <= 1);

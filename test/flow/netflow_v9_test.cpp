@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "flow/flow_decoder.hpp"
+#include "flow/decoder_fixture.hpp"
 #include "flow/packet_builder.hpp"
 
 using namespace hostflow;
@@ -8,19 +8,10 @@ using namespace hostflow::test;
 
 namespace {
 
-const endpoint exporter{*ip_address::parse("192.0.2.20"), 40000};
+const endpoint v9_exporter{*ip_address::parse("192.0.2.20"), 40000};
 
-struct v9_fixture {
-  flow_decoder decoder;
-  std::vector<flow_record> out;
-
-  const exporter_counters& feed(const std::vector<uint8_t>& dg) {
-    decoder.decode(exporter, byte_view{dg.data(), dg.size()}, 0, out);
-    return *decoder.counters(exporter);
-  }
-  uint64_t errors(decode_error e) {
-    return decoder.counters(exporter)->errors[static_cast<size_t>(e)];
-  }
+struct v9_fixture : decoder_fixture {
+  v9_fixture() : decoder_fixture(v9_exporter) {}
 };
 
 // A v9 datagram with template 256 (IPv4 fields + FIRST/LAST_SWITCHED) and `n` records.
