@@ -1,0 +1,108 @@
+// A receiver whose downstream stops acknowledging must not block or queue
+// without bound: past its credit it drops whole batches and counts them, and
+// every decoded record is either sent or counted as dropped.
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/receiver.hpp"
+#include "actors/type_registry.hpp"
+#include "flow/capture_file.hpp"
+
+using namespace hostflow;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A sink that takes batches and never answers: the receiver's credit runs out.
+struct stalled_sink_state {
+  std::vector<caf::typed_response_promise<uint64_t>> unanswered;
+  uint64_t records = 0;
+  static inline const char* name = "stalled_sink";
+};
+
+flow_sink_actor::behavior_type
+stalled_sink(flow_sink_actor::stateful_pointer<stalled_sink_state> self) {
+  return {
+    [=](const flow_batch& batch) -> caf::result<uint64_t> {
+      self->state.records += batch.records.size();
+      auto promise = self->make_response_promise<uint64_t>();
+      self->state.unanswered.push_back(promise);
+      return promise;
+    },
+    [=](get_atom, totals_atom) {
+      sink_totals t;
+      t.records = self->state.records;
+      return t;
+    },
+  };
+}
+
+} // namespace
+
+TEST_CASE("a receiver without downstream credit drops and counts whole batches") {
+  caf::actor_system_config cfg;
+  register_message_types(cfg);
+  cfg.set("scheduler.max-threads", size_t{2});
+  cfg.set("logger.file-verbosity", caf::atom("quiet"));
+  caf::actor_system sys{cfg};
+
+  auto sock = udp_socket::open(endpoint{*ip_address::parse("127.0.0.1"), 0}, 32u << 20, false);
+  REQUIRE_MESSAGE(sock, sock.error);
+  auto target = sock->local_endpoint();
+  auto sink = sys.spawn(stalled_sink);
+  receiver_settings settings;
+  settings.batch_records = 500;
+  settings.max_batches_in_flight = 3;
+  auto rx = sys.spawn<caf::detached>(receiver, std::make_shared<udp_socket>(std::move(*sock)), sink,
+                                     ingest_monitor_actor{}, settings);
+
+  std::string error;
+  auto contents = read_capture(std::string(HOSTFLOW_TESTDATA_DIR) +
+                                 "/scenarios/attacks-300s.softflowd-v5.pcap",
+                               error);
+  REQUIRE_MESSAGE(contents, error);
+  auto sender = udp_sender::open(target);
+  REQUIRE(sender);
+  std::vector<byte_view> burst;
+  for (const auto& dg : contents->datagrams) {
+    burst.emplace_back(dg.payload.data(), dg.payload.size());
+    if (burst.size() == 64) {
+      sender->send(burst);
+      burst.clear();
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+  sender->send(burst);
+
+  caf::scoped_actor self{sys};
+  receiver_report report;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    self->request(rx, 1s, get_atom::value, status_atom::value)
+      .receive([&](receiver_report& r) { report = std::move(r); }, [](caf::error&) {});
+    if (report.datagrams == contents->datagrams.size() &&
+        report.records_sent + report.dropped_records == 143'481)
+      break;
+    std::this_thread::sleep_for(100ms); // the flush timer sends the last partial batch
+  }
+  CHECK(report.datagrams == contents->datagrams.size());
+  CHECK(report.kernel_drops == 0);
+  // Three batches of credit, then everything else dropped, counted to the record.
+  CHECK(report.records_sent <= 3 * (settings.batch_records + 30));
+  CHECK(report.dropped_batches > 0);
+  CHECK(report.records_sent + report.dropped_records == 143'481);
+
+  self->send_exit(rx, caf::exit_reason::user_shutdown);
+  self->wait_for(rx);
+  self->send_exit(sink, caf::exit_reason::user_shutdown);
+}
