@@ -8,6 +8,8 @@
 #include <pcap/pcap.h>
 
 #include "flow/byte_view.hpp"
+#include "flow/capture_frames.hpp"
+#include "flow/packet_headers.hpp"
 
 namespace hostflow {
 
@@ -18,176 +20,6 @@ const char* to_string(capture_format f) noexcept {
 }
 
 namespace {
-
-// -- frames: link layer, IP, UDP ---------------------------------------------------
-
-constexpr uint16_t ethertype_ipv4 = 0x0800;
-constexpr uint16_t ethertype_ipv6 = 0x86dd;
-// More stacked VLAN tags or IPv6 extension headers are taken as garbage.
-constexpr int max_vlan_tags = 8;
-constexpr int max_extension_headers = 16;
-constexpr uint8_t proto_udp = 17;
-
-// Where the network layer of a frame of one link type starts and what it is.
-struct link_layer {
-  int dlt;             // as pcap_datalink() reports it
-  size_t header;       // bytes before the network layer (or VLAN tags)
-  int type_at;         // offset of a 16-bit ethertype; -1: none
-  bool family;         // a 4-byte BSD address family says what follows
-  uint16_t fixed_type; // the network layer when the header does not say; 0: by IP version
-};
-
-// libpcap reports LINKTYPE_RAW (101) as the platform's DLT_RAW (12 or 14).
-constexpr link_layer link_layers[] = {
-    {1, 14, 12, false, 0},               // Ethernet
-    {113, 16, 14, false, 0},             // Linux cooked v1
-    {276, 20, 0, false, 0},              // Linux cooked v2
-    {0, 4, -1, true, 0},                 // BSD loopback (NULL)
-    {108, 4, -1, true, 0},               // OpenBSD loopback (LOOP)
-    {12, 0, -1, false, 0},               // raw IP
-    {14, 0, -1, false, 0},               // raw IP (OpenBSD)
-    {101, 0, -1, false, 0},              // raw IP
-    {228, 0, -1, false, ethertype_ipv4}, // IPv4
-    {229, 0, -1, false, ethertype_ipv6}, // IPv6
-};
-
-const link_layer* find_link_layer(int dlt) {
-  for (const auto& l : link_layers)
-    if (l.dlt == dlt)
-      return &l;
-  return nullptr;
-}
-
-// What a frame turned out to be; the skipped kinds index capture_stats counters.
-enum class frame_kind : uint8_t { truncated, non_ip, non_udp, later_fragment, datagram };
-
-struct frame_result {
-  frame_result(frame_kind k = frame_kind::non_ip) : kind(k) {}
-  frame_kind kind;
-  bool first_fragment = false; // a datagram cut short by fragmentation
-  endpoint source;
-  endpoint destination;
-  byte_view payload;
-};
-
-// Skips 802.1Q / 802.1ad tags starting at `offset` (where `type` was read);
-// false when the tags run past the frame.
-bool skip_vlan_tags(byte_view f, size_t& offset, uint16_t& type) {
-  for (int i = 0; type == 0x8100 || type == 0x88a8 || type == 0x9100; ++i) {
-    if (i == max_vlan_tags || f.size - offset < 4)
-      return false;
-    type = load_be16(f.data + offset + 2);
-    offset += 4;
-  }
-  return true;
-}
-
-frame_result parse_udp(byte_view l4, bool first_fragment, const ip_address& src,
-                       const ip_address& dst) {
-  if (l4.size < 8)
-    return frame_result{frame_kind::truncated};
-  frame_result r{frame_kind::datagram};
-  r.source = {src, load_be16(l4.data)};
-  r.destination = {dst, load_be16(l4.data + 2)};
-  // The UDP length of a first fragment covers all fragments; it holds only its part.
-  size_t length = first_fragment ? l4.size : load_be16(l4.data + 4);
-  if (length < 8 || length > l4.size)
-    return frame_result{frame_kind::truncated};
-  r.payload = l4.sub(8, length - 8);
-  r.first_fragment = first_fragment;
-  return r;
-}
-
-frame_result parse_ipv4(byte_view p) {
-  if (p.size < 20 || (p.data[0] >> 4) != 4)
-    return frame_result{p.size < 20 ? frame_kind::truncated : frame_kind::non_ip};
-  size_t header = size_t{p.data[0] & 0x0fu} * 4;
-  size_t total = load_be16(p.data + 2);
-  if (total == 0)
-    total = p.size; // segmentation offload: the length was never filled in
-  if (header < 20 || total < header || total > p.size)
-    return frame_result{frame_kind::truncated};
-  if (p.data[9] != proto_udp)
-    return frame_result{frame_kind::non_udp};
-  uint16_t fragment = load_be16(p.data + 6);
-  if ((fragment & 0x1fff) != 0)
-    return frame_result{frame_kind::later_fragment};
-  return parse_udp(p.sub(header, total - header), (fragment & 0x2000) != 0,
-                   ip_address::from_v4_bytes(p.data + 12), ip_address::from_v4_bytes(p.data + 16));
-}
-
-frame_result parse_ipv6(byte_view p) {
-  if (p.size < 40 || (p.data[0] >> 4) != 6)
-    return frame_result{p.size < 40 ? frame_kind::truncated : frame_kind::non_ip};
-  size_t length = load_be16(p.data + 4);
-  if (length == 0)
-    length = p.size - 40; // jumbogram or offload: take what was captured
-  if (length > p.size - 40)
-    return frame_result{frame_kind::truncated};
-  uint8_t next = p.data[6];
-  byte_view body = p.sub(40, length);
-  bool first_fragment = false;
-  for (int i = 0; i < max_extension_headers; ++i) {
-    // Hop-by-hop, routing, destination options, authentication, fragment.
-    if (next != 0 && next != 43 && next != 60 && next != 51 && next != 44)
-      break;
-    if (body.size < 8) // the smallest extension header
-      return frame_result{frame_kind::truncated};
-    size_t skip = next == 44   ? 8
-                  : next == 51 ? (size_t{body.data[1]} + 2) * 4
-                               : (size_t{body.data[1]} + 1) * 8;
-    if (next == 44) {
-      uint16_t offset_flags = load_be16(body.data + 2);
-      if ((offset_flags & 0xfff8) != 0)
-        return frame_result{body.data[0] == proto_udp ? frame_kind::later_fragment
-                                                      : frame_kind::non_udp};
-      first_fragment = first_fragment || (offset_flags & 1) != 0;
-    }
-    if (skip > body.size)
-      return frame_result{frame_kind::truncated};
-    next = body.data[0];
-    body = body.sub(skip, body.size - skip);
-  }
-  if (next != proto_udp)
-    return frame_result{frame_kind::non_udp};
-  return parse_udp(body, first_fragment, ip_address::from_v6_bytes(p.data + 8),
-                   ip_address::from_v6_bytes(p.data + 24));
-}
-
-// Finds the network layer of a frame and parses it.
-frame_result parse_frame(const link_layer& link, byte_view f) {
-  if (f.size < link.header)
-    return frame_result{frame_kind::truncated};
-  uint16_t type = link.fixed_type;
-  if (link.type_at >= 0)
-    type = load_be16(f.data + link.type_at);
-  if (link.family) {
-    uint32_t family = load_be32(f.data);
-    // NULL writes the family in the capturing host's byte order, LOOP in
-    // network order; families are small, so the order shows.
-    if ((family & 0xffff0000u) != 0)
-      family = __builtin_bswap32(family);
-    // AF_INET6 differs: Linux, NetBSD/OpenBSD, FreeBSD, macOS.
-    bool v6 = family == 10 || family == 24 || family == 28 || family == 30;
-    if (family != 2 && !v6)
-      return frame_result{frame_kind::non_ip};
-    type = v6 ? ethertype_ipv6 : ethertype_ipv4;
-  }
-  size_t offset = link.header;
-  if (!skip_vlan_tags(f, offset, type))
-    return frame_result{frame_kind::truncated};
-  byte_view ip = f.sub(offset, f.size - offset);
-  if (link.type_at < 0 && !link.family && type == 0) {
-    if (ip.empty())
-      return frame_result{frame_kind::truncated};
-    type = (ip.data[0] >> 4) == 6 ? ethertype_ipv6 : ethertype_ipv4;
-  }
-  if (type == ethertype_ipv4)
-    return parse_ipv4(ip);
-  if (type == ethertype_ipv6)
-    return parse_ipv6(ip);
-  return frame_result{frame_kind::non_ip};
-}
 
 // -- raw datagram files ---------------------------------------------------------------
 
@@ -278,22 +110,24 @@ bool capture_reader::impl::next_frame(captured_datagram& out) {
     }
     ++stats.frames;
     // caplen is what libpcap read; the wire length may be larger.
-    auto r = parse_frame(*link, byte_view{data, header->caplen});
-    if (r.kind != frame_kind::datagram) {
+    packet_headers h;
+    auto kind = parse_frame(*link, byte_view{data, header->caplen}, h);
+    if (kind != frame_kind::datagram) {
       // Indexed by frame_kind, in its order.
       static constexpr uint64_t capture_stats::*skipped[] = {
           &capture_stats::truncated, &capture_stats::non_ip, &capture_stats::non_udp,
           &capture_stats::fragments};
-      ++(stats.*skipped[static_cast<size_t>(r.kind)]);
+      static_assert(std::size(skipped) == static_cast<size_t>(frame_kind::datagram));
+      ++(stats.*skipped[static_cast<size_t>(kind)]);
       continue;
     }
-    if (r.first_fragment)
+    if (h.fragment == ip_fragment::first)
       ++stats.fragments;
     ++stats.datagrams;
-    out.source = r.source;
-    out.destination = r.destination;
+    out.source = {h.src, h.src_port};
+    out.destination = {h.dst, h.dst_port};
     out.timestamp_ms = int64_t{header->ts.tv_sec} * 1000 + header->ts.tv_usec / 1000;
-    out.payload.assign(r.payload.data, r.payload.data + r.payload.size);
+    out.payload.assign(h.payload.data, h.payload.data + h.payload.size);
     return true;
   }
 }

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "flow/byte_view.hpp"
-#include "flow/packet_headers.hpp"
+#include "flow/sampled_packet_fields.hpp"
 
 namespace hostflow {
 
@@ -250,72 +250,6 @@ void sampling_probability(rf& f, const uint8_t* p, uint16_t len) {
   f.present |= rf::sampling_probability;
 }
 
-// -- sampled packet sections (RFC 7133) -------------------------------------------------
-
-// Exporters that sample packets (Juniper inline monitoring, Nokia, sFlow-like
-// IPFIX) send the first bytes of each packet instead of flow fields: one
-// record is one packet, its size the IP length.
-void from_packet(rf& f, const packet_headers& h) {
-  if (h.ip_version == 0)
-    return;
-  if (!(f.present & (rf::src_v4 | rf::src_v6 | rf::dst_v4 | rf::dst_v6))) {
-    auto bit = h.ip_version == 4 ? rf::src_v4 | rf::dst_v4 : rf::src_v6 | rf::dst_v6;
-    if (h.ip_version == 4) {
-      f.record.src_addr = h.src;
-      f.record.dst_addr = h.dst;
-    } else {
-      f.src6 = h.src;
-      f.dst6 = h.dst;
-    }
-    f.present |= bit;
-    f.record.protocol = h.protocol;
-    f.record.tos = h.tos;
-    f.record.tcp_flags = h.tcp_flags;
-    f.record.src_port = h.src_port;
-    f.record.dst_port = h.dst_port;
-    if (h.protocol == 1 || h.protocol == 58) {
-      f.record.icmp_type = h.icmp_type;
-      f.record.icmp_code = h.icmp_code;
-      f.present |= rf::icmp_type | rf::icmp_code;
-    }
-  }
-  constexpr uint8_t section_rank = 5;
-  if (f.bytes_rank == 0) {
-    f.record.bytes = h.ip_length;
-    f.bytes_rank = section_rank;
-  }
-  if (f.packets_rank == 0) {
-    f.record.packets = 1;
-    f.packets_rank = section_rank;
-  }
-}
-
-void data_link_section(rf& f, const uint8_t* p, uint16_t len) {
-  packet_headers h;
-  if (parse_ethernet_frame(byte_view{p, len}, h))
-    from_packet(f, h);
-}
-
-void ip_header_section(rf& f, const uint8_t* p, uint16_t len) {
-  packet_headers h;
-  if (parse_ip_packet(byte_view{p, len}, h))
-    from_packet(f, h);
-}
-
-// -- biflow (RFC 5103) ------------------------------------------------------------------
-
-void reverse_packets(rf& f, const uint8_t* p, uint16_t len) {
-  f.reverse_packets = uint_of(p, len);
-  f.present |= rf::reverse;
-}
-void reverse_bytes(rf& f, const uint8_t* p, uint16_t len) {
-  f.reverse_bytes = uint_of(p, len);
-  f.present |= rf::reverse;
-}
-void reverse_tcp_flags(rf& f, const uint8_t* p, uint16_t len) {
-  f.reverse_tcp_flags = static_cast<uint8_t>(uint_of(p, len));
-}
-
 // -- the table -------------------------------------------------------------------------
 
 constexpr size_t table_size = 512;
@@ -404,23 +338,6 @@ const std::array<field_handler, table_size> table = build_table();
 
 field_handler handler_for(uint16_t element_id) noexcept {
   return element_id < table_size ? table[element_id] : nullptr;
-}
-
-field_handler handler_for(uint32_t enterprise, uint16_t element_id) noexcept {
-  if (enterprise != reverse_pen)
-    return nullptr;
-  switch (element_id) {
-    case 1:  // reverse octetDeltaCount
-    case 85: // reverse octetTotalCount
-      return reverse_bytes;
-    case 2:  // reverse packetDeltaCount
-    case 86: // reverse packetTotalCount
-      return reverse_packets;
-    case 6: // reverse tcpControlBits
-      return reverse_tcp_flags;
-    default:
-      return nullptr;
-  }
 }
 
 } // namespace hostflow

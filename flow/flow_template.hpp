@@ -20,6 +20,14 @@ struct template_field {
   field_handler handler = nullptr; ///< nullptr: the field is skipped
 };
 
+/// A field of a fixed-length template that hostflow reads: where it sits in
+/// the record and who reads it. Skipped fields cost nothing per record.
+struct active_field {
+  uint16_t offset = 0;
+  uint16_t length = 0;
+  field_handler handler = nullptr;
+};
+
 /// A data or options template, ready to decode records.
 struct flow_template {
   uint16_t id = 0;                  ///< template id (>= 256)
@@ -28,10 +36,12 @@ struct flow_template {
   bool has_variable_fields = false; ///< any variable-length field
   uint32_t min_record_length = 0;   ///< record length when fixed; lower bound otherwise
   std::vector<template_field> fields; ///< in wire order
+  std::vector<active_field> active;   ///< fixed-length templates: the fields with a handler
 
   /// Heap and object bytes held, for the template memory limit.
   size_t memory() const noexcept {
-    return sizeof(flow_template) + fields.capacity() * sizeof(template_field);
+    return sizeof(flow_template) + fields.capacity() * sizeof(template_field) +
+           active.capacity() * sizeof(active_field);
   }
 };
 

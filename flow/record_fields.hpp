@@ -1,10 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "flow/flow_record.hpp"
 
 namespace hostflow {
+
+static_assert(std::is_trivially_copyable_v<flow_record>, "reset() zeroes flow_record bytewise");
 
 /// The raw values of one data or options record while its fields are read.
 /// Field handlers fill it in any order; finishing it (record_decoder) picks
@@ -64,6 +68,24 @@ struct record_fields {
   uint64_t reverse_packets = 0; ///< biflow: packets from destination to source
   uint64_t reverse_bytes = 0;   ///< biflow: bytes from destination to source
   uint8_t reverse_tcp_flags = 0;
+
+  /// Readies the fields for the next record. Raw values are read only when
+  /// their presence bit is set, so only the record, the bits and the ranks
+  /// need clearing: much cheaper per record than assigning a fresh object.
+  void reset() noexcept {
+    // flow_record is trivially copyable; zeroing it whole and setting the
+    // two non-zero defaults is far cheaper than member-wise initialisation.
+    std::memset(static_cast<void*>(&record), 0, sizeof(record));
+    record.sampling_interval = 1;
+    record.protocol_version = export_protocol::ipfix;
+    present = 0;
+    packets_rank = 0;
+    bytes_rank = 0;
+    if_rank = 0;
+    reverse_packets = 0; // read when either reverse counter was present
+    reverse_bytes = 0;
+    reverse_tcp_flags = 0;
+  }
 };
 
 } // namespace hostflow

@@ -29,19 +29,17 @@ set_read_result for_each_record(const flow_template& tmpl, byte_view payload, On
   record_fields fields;
   if (!tmpl.has_variable_fields) {
     while (static_cast<size_t>(end - p) >= min_len) {
-      fields = record_fields{};
-      for (const auto& f : tmpl.fields) {
-        if (f.handler != nullptr)
-          f.handler(fields, p, f.length);
-        p += f.length;
-      }
+      fields.reset();
+      for (const auto& f : tmpl.active)
+        f.handler(fields, p + f.offset, f.length);
+      p += min_len;
       on_record(fields);
       ++result.records;
     }
     return result;
   }
   while (static_cast<size_t>(end - p) >= min_len) {
-    fields = record_fields{};
+    fields.reset();
     const uint8_t* q = p;
     for (const auto& f : tmpl.fields) {
       size_t len = f.length;

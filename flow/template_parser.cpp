@@ -44,6 +44,14 @@ template_parse finish(template_parse r) {
   if (min_len == 0 || min_len > 65535)
     return fail(status::skipped, decode_error::bad_template, r.consumed);
   r.tmpl.min_record_length = static_cast<uint32_t>(min_len);
+  if (!r.tmpl.has_variable_fields) {
+    uint16_t offset = 0;
+    for (const auto& f : fields) {
+      if (f.handler != nullptr)
+        r.tmpl.active.push_back(active_field{offset, f.length, f.handler});
+      offset = static_cast<uint16_t>(offset + f.length);
+    }
+  }
   r.result = status::ok;
   return r;
 }
