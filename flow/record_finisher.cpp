@@ -17,6 +17,8 @@ constexpr int64_t two_pow_32 = int64_t{1} << 32;
 int64_t uptime_since_init(int64_t init_ms, uint32_t uptime, int64_t export_ms) {
   int64_t t = init_ms + uptime;
   int64_t off = export_ms - t;
+  if (off > -two_pow_32 / 2 && off <= two_pow_32 / 2)
+    return t; // the usual case; spares a division per record
   int64_t wraps = (off >= 0 ? off + two_pow_32 / 2 : off - two_pow_32 / 2 + 1) / two_pow_32;
   return t + wraps * two_pow_32;
 }
