@@ -1,5 +1,6 @@
 #include "flow/sequence_tracker.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 
@@ -114,6 +115,7 @@ sequence_result sequence_tracker::observe(uint32_t sequence, std::array<uint32_t
   bool agree = true;
   bool one_exact = false;
   std::optional<int64_t> d;
+  int64_t lowest = 0, highest = 0; // range of the deciding readings' gaps
   uint8_t decider = best(true);
   for (uint8_t i = 0; i < count_; ++i) {
     if (any_viable && !candidates_[i].viable)
@@ -124,10 +126,14 @@ sequence_result sequence_tracker::observe(uint32_t sequence, std::array<uint32_t
       one_exact = true;
       decider = i;
     }
-    if (!d)
+    if (!d) {
       d = gap[i];
-    else if (*d != gap[i])
+      lowest = highest = gap[i];
+    } else if (*d != gap[i]) {
       agree = false;
+      lowest = std::min(lowest, gap[i]);
+      highest = std::max(highest, gap[i]);
+    }
   }
   for (uint8_t i = 0; i < count_; ++i) {
     candidates_[i].viable = gap[i] == 0;
@@ -136,9 +142,15 @@ sequence_result sequence_tracker::observe(uint32_t sequence, std::array<uint32_t
   if (one_exact || !d) {
     d = 0;
   } else if (!agree) {
-    // The viable readings disagree and none explains the message: the
-    // convention is still unknown and the gap uncertain; count nothing.
-    d.reset();
+    // The viable readings disagree and none explains the message. If they
+    // agree on the direction, act on what all of them imply: a restart when
+    // every one sees a jump back beyond the window, else the smallest gap.
+    if (highest < -static_cast<int64_t>(restart_window_))
+      d = highest;
+    else if (lowest > 0)
+      d = lowest;
+    else
+      d.reset(); // the gap is uncertain: count nothing
   }
   const auto& act = candidates_[decider];
   uint32_t start = start_of(act.spec, sequence, units_of(act));

@@ -99,3 +99,15 @@ TEST_CASE("an unscoped IPFIX samplingInterval option sets the domain's default r
   REQUIRE(f.out.size() == 1);
   CHECK(f.out[0].sampling_interval == 64);
 }
+
+TEST_CASE("a sequence that jumps back while the counting convention is still open is a restart") {
+  ipfix_fixture f;
+  // Two messages that both "before" and "including" explain the same way
+  // until the convention is known; then a jump back far beyond the window.
+  uint32_t seq = 40'000'000;
+  f.feed(template_and_data(seq, 4));
+  f.feed(template_and_data(seq + 4, 4));
+  auto& c = f.feed(template_and_data(seq - 5'000'000, 7));
+  CHECK(c.restarts == 1);
+  CHECK(c.lost_records == 0);
+}
