@@ -16,7 +16,7 @@
 
 #include "actors/receiver.hpp"
 #include "actors/type_registry.hpp"
-#include "flow/capture_file.hpp"
+#include "capture_sender.hpp"
 
 using namespace hostflow;
 using namespace std::chrono_literals;
@@ -66,23 +66,7 @@ TEST_CASE("a receiver without downstream credit drops and counts whole batches")
   auto rx = sys.spawn<caf::detached>(receiver, std::make_shared<udp_socket>(std::move(*sock)), sink,
                                      ingest_monitor_actor{}, settings);
 
-  std::string error;
-  auto contents = read_capture(std::string(HOSTFLOW_TESTDATA_DIR) +
-                                 "/scenarios/attacks-300s.softflowd-v5.pcap",
-                               error);
-  REQUIRE_MESSAGE(contents, error);
-  auto sender = udp_sender::open(target);
-  REQUIRE(sender);
-  std::vector<byte_view> burst;
-  for (const auto& dg : contents->datagrams) {
-    burst.emplace_back(dg.payload.data(), dg.payload.size());
-    if (burst.size() == 64) {
-      sender->send(burst);
-      burst.clear();
-      std::this_thread::sleep_for(5ms);
-    }
-  }
-  sender->send(burst);
+  size_t sent = test::send_capture(test::scenario_capture("v5"), target);
 
   caf::scoped_actor self{sys};
   receiver_report report;
@@ -90,12 +74,12 @@ TEST_CASE("a receiver without downstream credit drops and counts whole batches")
   while (std::chrono::steady_clock::now() < deadline) {
     self->request(rx, 1s, get_atom::value, status_atom::value)
       .receive([&](receiver_report& r) { report = std::move(r); }, [](caf::error&) {});
-    if (report.datagrams == contents->datagrams.size() &&
+    if (report.datagrams == sent &&
         report.records_sent + report.dropped_records == 143'481)
       break;
     std::this_thread::sleep_for(100ms); // the flush timer sends the last partial batch
   }
-  CHECK(report.datagrams == contents->datagrams.size());
+  CHECK(report.datagrams == sent);
   CHECK(report.kernel_drops == 0);
   // Three batches of credit, then everything else dropped, counted to the record.
   CHECK(report.records_sent <= 3 * (settings.batch_records + 30));

@@ -15,7 +15,7 @@
 #include "actors/flow_sink.hpp"
 #include "actors/receiver.hpp"
 #include "actors/type_registry.hpp"
-#include "flow/capture_file.hpp"
+#include "capture_sender.hpp"
 
 using namespace hostflow;
 using namespace std::chrono_literals;
@@ -35,29 +35,6 @@ struct actor_fixture {
   }
 };
 
-// Sends every datagram of `path` to `target`, `burst` at a time with a pause
-// between bursts (about 12,800 datagrams/s): a steady exporter, not a flood.
-size_t replay(const std::string& path, const endpoint& target) {
-  std::string error;
-  auto contents = read_capture(path, error);
-  REQUIRE_MESSAGE(contents, error);
-  auto sender = udp_sender::open(target);
-  REQUIRE_MESSAGE(sender, sender.error);
-  constexpr size_t burst = 64;
-  std::vector<byte_view> views;
-  size_t sent = 0;
-  for (const auto& dg : contents->datagrams) {
-    views.emplace_back(dg.payload.data(), dg.payload.size());
-    if (views.size() == burst) {
-      sent += sender->send(views);
-      views.clear();
-      std::this_thread::sleep_for(5ms);
-    }
-  }
-  sent += sender->send(views);
-  return sent;
-}
-
 } // namespace
 
 TEST_CASE("the receiver delivers every record of the scenario captures sent over UDP") {
@@ -73,9 +50,7 @@ TEST_CASE("the receiver delivers every record of the scenario captures sent over
     settings.flush_interval = 20ms;
     auto rx = f.sys->spawn<caf::detached>(receiver, shared, sink, ingest_monitor_actor{}, settings);
 
-    std::string path = std::string(HOSTFLOW_TESTDATA_DIR) +
-                       "/scenarios/attacks-300s.softflowd-" + proto + ".pcap";
-    size_t sent = replay(path, target);
+    size_t sent = test::send_capture(test::scenario_capture(proto), target);
     CHECK(sent == (std::string(proto) == "v5" ? 4946u : 4586u));
 
     caf::scoped_actor self{*f.sys};

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "actors/udp_socket.hpp"
-#include "flow/capture_file.hpp"
+#include "capture_sender.hpp"
 
 using namespace hostflow;
 using namespace std::chrono_literals;
@@ -108,23 +108,8 @@ TEST_CASE("hostflowd receives a whole export over UDP and exits 0 within 2 s of 
   daemon_process d({"--udp-listen", "127.0.0.1:" + std::to_string(port)});
   REQUIRE(d.wait_for_log("running", 5s));
 
-  std::string error;
-  auto contents = read_capture(std::string(HOSTFLOW_TESTDATA_DIR) +
-                                 "/scenarios/attacks-300s.softflowd-ipfix.pcap",
-                               error);
-  REQUIRE_MESSAGE(contents, error);
-  auto sender = udp_sender::open(endpoint{*ip_address::parse("127.0.0.1"), port});
-  REQUIRE(sender);
-  std::vector<byte_view> burst;
-  for (const auto& dg : contents->datagrams) {
-    burst.emplace_back(dg.payload.data(), dg.payload.size());
-    if (burst.size() == 64) {
-      sender->send(burst);
-      burst.clear();
-      std::this_thread::sleep_for(5ms);
-    }
-  }
-  sender->send(burst);
+  test::send_capture(test::scenario_capture("ipfix"),
+                     endpoint{*ip_address::parse("127.0.0.1"), port});
   std::this_thread::sleep_for(500ms); // let the receiver drain its socket
 
   auto stop = std::chrono::steady_clock::now();
