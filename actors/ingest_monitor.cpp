@@ -18,6 +18,7 @@ ingest_summary summarize(const std::vector<receiver_report>& reports) {
       exporters.insert(e.exporter);
       s.decode_errors += e.counters.error_total();
       s.lost_records += e.counters.lost_records;
+      s.lost_datagrams += e.counters.lost_datagrams;
     }
   }
   s.exporters = exporters.size();
@@ -40,9 +41,11 @@ std::string ingest_monitor_state::status_line(std::chrono::steady_clock::time_po
   auto rate = [&](uint64_t cur, uint64_t prev) { return static_cast<double>(cur - prev) / secs; };
   auto line = fmt::format(
     "ingest: {:.0f} records/s, {:.0f} datagrams/s, {} exporters; totals: {} records, "
-    "{} dropped (no credit), {} kernel drops, {} decode errors, {} lost per sequence",
+    "{} dropped (no credit), {} kernel drops, {} decode errors, lost per sequence: {} records, "
+    "{} datagrams",
     rate(s.records, last_logged.records), rate(s.datagrams, last_logged.datagrams), s.exporters,
-    s.records, s.dropped_records, s.kernel_drops, s.decode_errors, s.lost_records);
+    s.records, s.dropped_records, s.kernel_drops, s.decode_errors, s.lost_records,
+    s.lost_datagrams);
   last_logged = s;
   last_logged_at = now;
   return line;

@@ -20,7 +20,8 @@ struct ingest_summary {
   uint64_t dropped_records = 0;  ///< downstream had no credit
   uint64_t kernel_drops = 0;     ///< datagrams the kernel dropped
   uint64_t decode_errors = 0;
-  uint64_t lost_records = 0;     ///< per exporters' sequence numbers
+  uint64_t lost_records = 0;     ///< per sequence numbers that count records (v5, IPFIX)
+  uint64_t lost_datagrams = 0;   ///< per sequence numbers that count datagrams (v9)
   uint64_t exporters = 0;        ///< distinct exporters seen
 };
 

@@ -1,5 +1,7 @@
 #include "actors/receiver.hpp"
 
+#include <thread>
+
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
@@ -93,8 +95,16 @@ receiver_actor::behavior_type receiver(receiver_actor::stateful_pointer<receiver
   return {
     [self](poll_atom) {
       auto& st = self->state;
+      // A trickle of datagrams would cost a wake-up and two system calls
+      // each; waiting briefly lets the kernel queue a batch (it holds
+      // seconds of traffic) and costs flows nothing that matters.
+      size_t light = st.buffers.capacity() / 4;
+      if (st.last_poll_datagrams > 0 && st.last_poll_datagrams < light)
+        std::this_thread::sleep_for(st.settings.coalesce_interval);
+      st.last_poll_datagrams = 0;
       for (size_t round = 0; round < st.settings.max_rounds_per_poll; ++round) {
         size_t n = st.socket->receive(st.buffers, round == 0 ? st.settings.poll_timeout_ms : 0);
+        st.last_poll_datagrams += n;
         if (n == 0)
           break;
         int64_t now_ms = wall_clock_ms();

@@ -24,6 +24,9 @@ struct receiver_settings {
   std::chrono::milliseconds report_interval{1000}; ///< how often counters go to the monitor
   int poll_timeout_ms = 20;              ///< longest wait on an idle socket
   size_t max_rounds_per_poll = 16;       ///< recvmmsg calls before the mailbox is served again
+  /// Under light traffic, how long the receiver lets datagrams gather in the
+  /// socket before reading again, so one wake-up takes many of them.
+  std::chrono::microseconds coalesce_interval{10000};
   decoder_limits limits;                 ///< bounds of the receiver's decoder
   uint32_t index = 0;                    ///< which of the sockets sharing a port
 };
@@ -42,6 +45,7 @@ struct receiver_state {
   uint64_t records_sent = 0;
   uint64_t dropped_records = 0;
   uint64_t dropped_batches = 0;
+  size_t last_poll_datagrams = 0;      ///< datagrams the previous poll took
   std::chrono::steady_clock::time_point last_flush;
   std::chrono::steady_clock::time_point last_report;
 

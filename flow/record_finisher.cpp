@@ -25,8 +25,8 @@ int64_t uptime_since_init(int64_t init_ms, uint32_t uptime, int64_t export_ms) {
 
 } // namespace
 
-bool finish_record(record_fields& f, const message_clock& clock, flow_record& out) {
-  out = f.record;
+bool finish_record(record_fields& f, const message_clock& clock) {
+  flow_record& out = f.record;
   if ((f.present & rf::src_v6) && (!(f.present & rf::src_v4) || out.src_addr.is_unspecified()))
     out.src_addr = f.src6;
   if ((f.present & rf::dst_v6) && (!(f.present & rf::dst_v4) || out.dst_addr.is_unspecified()))

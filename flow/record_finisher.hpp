@@ -16,11 +16,13 @@ struct message_clock {
   std::optional<int64_t> system_init_ms; ///< IPFIX: exporter boot time, from options data
 };
 
-/// Completes a data record from its raw fields: chooses addresses, converts
-/// times to epoch ms, splits ICMP type/code. Returns false when the times had
-/// to be estimated (IPFIX uptime fields before any systemInitTimeMilliseconds):
-/// the record then ends at the export time, keeping its exported duration.
-bool finish_record(record_fields& f, const message_clock& clock, flow_record& out);
+/// Completes the data record in `f.record` from the raw fields, in place:
+/// chooses addresses, converts times to epoch ms, splits ICMP type/code.
+/// Finishing twice gives the same record (the raw fields are not consumed).
+/// Returns false when the times had to be estimated (IPFIX uptime fields
+/// before any systemInitTimeMilliseconds): the record then ends at the export
+/// time, keeping its exported duration.
+bool finish_record(record_fields& f, const message_clock& clock);
 
 /// True when a biflow record (RFC 5103) carried traffic in the reverse direction.
 inline bool has_reverse_traffic(const record_fields& f) noexcept {

@@ -22,10 +22,11 @@ void apply_options(domain_state& domain, const record_fields& f) {
     domain.system_init_ms = f.system_init_ms;
 }
 
-// Completes one data record; false when its times had to be estimated.
-bool emit_record(decode_context& ctx, const domain_state& domain, uint64_t key,
-                 record_fields& f, const message_clock& clock, flow_record& r) {
-  bool exact = finish_record(f, clock, r);
+// Completes one data record in place; false when its times had to be estimated.
+bool complete_record(decode_context& ctx, const domain_state& domain, uint64_t key,
+                     record_fields& f, const message_clock& clock) {
+  bool exact = finish_record(f, clock);
+  flow_record& r = f.record;
   r.exporter = ctx.exporter.address;
   r.observation_domain = static_cast<uint32_t>(key);
   r.protocol_version = static_cast<export_protocol>(key >> 32);
@@ -49,7 +50,8 @@ void decode_with(decode_context& ctx, domain_state& domain, uint64_t key,
       clk.system_init_ms = domain.system_init_ms;
     res = for_each_record(tmpl, payload, [&](record_fields& f) {
       size_t index = ctx.out.size();
-      bool exact = emit_record(ctx, domain, key, f, clk, ctx.out.emplace_back());
+      bool exact = complete_record(ctx, domain, key, f, clk);
+      ctx.out.push_back(f.record);
       if (has_reverse_traffic(f)) {
         ctx.out.push_back(reverse_of(ctx.out[index], f));
         ++c.reverse_records;
@@ -180,8 +182,9 @@ void resolve_times(decode_context& ctx, domain_state& domain, uint64_t key,
     message_clock clk = clock;
     clk.system_init_ms = domain.system_init_ms;
     for (auto& [index, fields] : ctx.unresolved) {
-      if (!emit_record(ctx, domain, key, fields, clk, ctx.out[index]))
+      if (!complete_record(ctx, domain, key, fields, clk))
         continue;
+      ctx.out[index] = fields.record;
       --ctx.exporter.counters.estimated_times;
       if (has_reverse_traffic(fields)) // its reverse half follows it
         ctx.out[index + 1] = reverse_of(ctx.out[index], fields);

@@ -88,9 +88,10 @@ void log_final_totals(caf::actor_system& sys, const flow_sink_actor& sink,
     .receive([&](std::vector<receiver_report>& reports) {
                auto s = summarize(reports);
                spdlog::info("final ingest: {} datagrams, {} records sent downstream, {} dropped "
-                            "(no credit), {} kernel drops, {} decode errors, {} lost per sequence",
+                            "(no credit), {} kernel drops, {} decode errors, lost per sequence: "
+                            "{} records, {} datagrams",
                             s.datagrams, s.records, s.dropped_records, s.kernel_drops,
-                            s.decode_errors, s.lost_records);
+                            s.decode_errors, s.lost_records, s.lost_datagrams);
              },
              [&](caf::error& err) {
                spdlog::warn("final ingest status unavailable: {}", sys.render(err));
