@@ -26,7 +26,7 @@ struct receiver_settings {
   size_t max_rounds_per_poll = 16;       ///< recvmmsg calls before the mailbox is served again
   /// Under light traffic, how long the receiver lets datagrams gather in the
   /// socket before reading again, so one wake-up takes many of them.
-  std::chrono::microseconds coalesce_interval{10000};
+  std::chrono::microseconds coalesce_interval{25000};
   decoder_limits limits;                 ///< bounds of the receiver's decoder
   uint32_t index = 0;                    ///< which of the sockets sharing a port
 };
