@@ -125,7 +125,10 @@ io_result<endpoint> parse_listen_address(std::string_view text) {
 receive_batch::receive_batch(size_t slots, size_t slot_bytes)
   : slots_(std::max<size_t>(slots, 1)),
     slot_bytes_(std::max<size_t>(slot_bytes, 1)),
-    buffer_(slots_ * slot_bytes_),
+    // Slots 64 KiB apart would put every datagram's first bytes in the same
+    // cache sets; an odd number of extra cache lines per slot spreads them.
+    stride_(slot_bytes_ + 17 * 64),
+    buffer_(slots_ * stride_),
     headers_(slots_),
     iovecs_(slots_),
     names_(slots_),
@@ -136,7 +139,7 @@ receive_batch::receive_batch(size_t slots, size_t slot_bytes)
   control_.resize(slots_ * control_stride_);
   // The pointers stay valid across moves: moving a vector keeps its storage.
   for (size_t i = 0; i < slots_; ++i) {
-    iovecs_[i].iov_base = buffer_.data() + i * slot_bytes_;
+    iovecs_[i].iov_base = buffer_.data() + i * stride_;
     iovecs_[i].iov_len = slot_bytes_;
     auto& msg = headers_[i].msg_hdr;
     msg.msg_name = &names_[i];

@@ -124,7 +124,7 @@ public:
   const endpoint& sender(size_t i) const noexcept { return senders_[i]; }
   /// The bytes of the i-th datagram.
   byte_view payload(size_t i) const noexcept {
-    return {buffer_.data() + i * slot_bytes_, lengths_[i]};
+    return {buffer_.data() + i * stride_, lengths_[i]};
   }
   /// True when the i-th datagram did not fit its slot.
   bool truncated(size_t i) const noexcept { return truncated_[i] != 0; }
@@ -137,6 +137,7 @@ private:
 
   size_t slots_;
   size_t slot_bytes_;
+  size_t stride_;      ///< distance between slot starts
   size_t size_ = 0;
   std::vector<uint8_t> buffer_;         ///< slots_ * slot_bytes_ payload bytes
   std::vector<mmsghdr> headers_;        ///< one per slot, pointing into the rest
