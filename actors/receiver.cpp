@@ -98,7 +98,7 @@ receiver_actor::behavior_type receiver(receiver_actor::stateful_pointer<receiver
       // A trickle of datagrams would cost a wake-up and two system calls
       // each; waiting briefly lets the kernel queue a batch (it holds
       // seconds of traffic) and costs flows nothing that matters.
-      size_t light = st.buffers.capacity();
+      size_t light = 4 * st.buffers.capacity();
       if (st.last_poll_datagrams > 0 && st.last_poll_datagrams < light)
         std::this_thread::sleep_for(st.settings.coalesce_interval);
       st.last_poll_datagrams = 0;

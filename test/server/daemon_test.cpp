@@ -125,6 +125,31 @@ TEST_CASE("hostflowd receives a whole export over UDP and exits 0 within 2 s of 
   CHECK(log.find("0 kernel drops, 0 decode errors, lost per sequence: 0 records, 0 datagrams") != std::string::npos);
 }
 
+TEST_CASE("hostflowd spreads one port over several SO_REUSEPORT receivers without losing a record") {
+  auto port = free_udp_port();
+  char tmpl[] = "/tmp/hostflowd-config-XXXXXX";
+  int fd = mkstemp(tmpl);
+  REQUIRE(fd >= 0);
+  std::string config = R"({"receivers_per_listen": 3, "udp_listen": ["127.0.0.1:)" +
+                       std::to_string(port) + R"("]})";
+  REQUIRE(write(fd, config.data(), config.size()) == static_cast<ssize_t>(config.size()));
+  close(fd);
+  daemon_process d({"--config", tmpl});
+  REQUIRE(d.wait_for_log("running: 3 receivers", 5s));
+  // Three exporters (three source ports): the kernel hashes each to one socket.
+  for (const char* proto : {"v5", "v9", "ipfix"})
+    test::send_capture(test::scenario_capture(proto),
+                       endpoint{*ip_address::parse("127.0.0.1"), port});
+  std::this_thread::sleep_for(500ms);
+  REQUIRE(kill(d.pid, SIGTERM) == 0);
+  CHECK(d.wait_exit(5s) == 0);
+  auto log = d.log();
+  INFO(log);
+  CHECK(log.find("final sink: 430443 records, 1991256 packets, 1400886339 bytes from 3 "
+                 "exporters") != std::string::npos);
+  std::remove(tmpl);
+}
+
 TEST_CASE("hostflowd refuses a bad config with the key's name and exit code 2") {
   char tmpl[] = "/tmp/hostflowd-config-XXXXXX";
   int fd = mkstemp(tmpl);
