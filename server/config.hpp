@@ -43,7 +43,7 @@ std::optional<scheduler_policy> parse_scheduler_policy(std::string_view text) no
 struct ingest_config {
   /// Records per batch message (`batch_records`). Larger batches cost fewer
   /// messages per record; smaller ones reach the shards sooner.
-  size_t batch_records = 1024;
+  size_t batch_records = 4096;
 
   /// Longest time a partly filled batch waits before it is sent
   /// (`batch_flush_milliseconds`); bounds the delay at low rates.

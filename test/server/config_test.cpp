@@ -275,7 +275,7 @@ TEST_CASE("command-line options replace udp_listen and log_level") {
   REQUIRE_MESSAGE(result, result.error);
   CHECK(result.config->udp_listen == std::vector<endpoint>{at("127.0.0.1", 9995), at("::1", 9995)});
   CHECK(result.config->log_level == log_level::debug);
-  CHECK(result.config->ingest.batch_records == 1024);
+  CHECK(result.config->ingest.batch_records == server_config{}.ingest.batch_records); // file value kept
 }
 
 TEST_CASE("bad command-line values are rejected naming the option") {
