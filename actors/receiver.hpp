@@ -20,7 +20,7 @@ namespace hostflow {
 struct receiver_settings {
   size_t batch_records = 4096;           ///< records per batch message
   std::chrono::milliseconds flush_interval{100}; ///< a partial batch waits at most this long
-  size_t max_batches_in_flight = 64;     /// unacknowledged batches before dropping
+  size_t max_batches_in_flight = 64;     ///< unacknowledged batches before dropping
   std::chrono::milliseconds report_interval{1000}; ///< how often counters go to the monitor
   int poll_timeout_ms = 20;              ///< longest wait on an idle socket
   size_t max_rounds_per_poll = 16;       ///< recvmmsg calls before the mailbox is served again
