@@ -62,11 +62,4 @@ size_t pending_sets::expire(int64_t now_ms, int64_t max_age_ms) {
   return dropped;
 }
 
-bool pending_sets::waiting(uint64_t domain_key) const noexcept {
-  for (const auto& s : sets_)
-    if (s.domain_key == domain_key)
-      return true;
-  return false;
-}
-
 } // namespace hostflow

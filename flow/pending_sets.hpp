@@ -41,9 +41,6 @@ public:
   /// Drops sets older than `max_age_ms`; returns how many were dropped.
   size_t expire(int64_t now_ms, int64_t max_age_ms);
 
-  /// Whether anything waits for `domain_key`.
-  bool waiting(uint64_t domain_key) const noexcept;
-
   /// Bytes held by this buffer.
   size_t bytes() const noexcept { return bytes_; }
 
