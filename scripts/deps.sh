@@ -6,7 +6,7 @@ set -euo pipefail
 hostflow_packages=(
   build-essential cmake ninja-build ccache pkg-config
   libcaf-dev nlohmann-json3-dev doctest-dev libcli11-dev libspdlog-dev libfmt-dev
-  libpcap-dev libbenchmark-dev
+  libpcap-dev libbenchmark-dev librocksdb-dev
 )
 
 install_missing_packages() {
