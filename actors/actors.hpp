@@ -18,17 +18,37 @@ using get_atom = caf::atom_constant<caf::atom("get")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
-using totals_atom = caf::atom_constant<caf::atom("totals")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using checkpoint_atom = caf::atom_constant<caf::atom("checkpoint")>;
+using profile_atom = caf::atom_constant<caf::atom("profile")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 // -- interfaces ------------------------------------------------------------------
 
-/// Downstream of the receivers (until the router exists: the ingest sink).
-using flow_sink_actor = caf::typed_actor<
-  /// Takes a batch of records; the reply (records accepted) returns the
+/// Receives the windows that close, batched per shard tick.
+using profile_subscriber_actor = caf::typed_actor<
+  /// Windows of one granularity that closed.
+  caf::reacts_to<profile_update>>;
+
+/// Owns the profiles of the hosts of some virtual shards.
+using host_shard_actor = caf::typed_actor<
+  /// Takes a batch of record views; the reply (views accepted) returns the
   /// sender's credit for one batch.
-  caf::replies_to<flow_batch>::with<uint64_t>,
-  /// Totals of everything received so far.
-  caf::replies_to<get_atom, totals_atom>::with<sink_totals>>;
+  caf::replies_to<shard_batch>::with<uint64_t>,
+  /// Periodic work: idle watermark advance, closing, writes, publishing
+  /// (self-sent timer).
+  caf::reacts_to<tick_atom>,
+  /// Closes what the watermark has passed, writes it and publishes it now;
+  /// replies with the shard's watermark.
+  caf::replies_to<flush_atom>::with<int64_t>,
+  /// Writes a checkpoint now; replies with the number of hosts written.
+  caf::replies_to<checkpoint_atom>::with<uint64_t>,
+  /// Adds a subscriber for windows of one granularity (seconds).
+  caf::reacts_to<subscribe_atom, uint32_t, profile_subscriber_actor>,
+  /// The open windows of one host.
+  caf::replies_to<get_atom, profile_atom, ip_address>::with<open_profile>,
+  /// The shard's counters.
+  caf::replies_to<get_atom, status_atom>::with<shard_status>>;
 
 /// Collects receiver reports, logs a status line periodically and answers
 /// status queries.

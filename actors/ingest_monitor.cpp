@@ -11,7 +11,10 @@ ingest_summary summarize(const std::vector<receiver_report>& reports) {
   std::set<endpoint> exporters;
   for (const auto& r : reports) {
     s.datagrams += r.datagrams;
-    s.records += r.records_sent;
+    s.records += r.records;
+    s.views_sent += r.records_sent;
+    s.not_selected += r.not_selected;
+    s.unmonitored += r.unmonitored;
     s.dropped_records += r.dropped_records;
     s.kernel_drops += r.kernel_drops;
     for (const auto& e : r.exporters) {
@@ -41,11 +44,11 @@ std::string ingest_monitor_state::status_line(std::chrono::steady_clock::time_po
   auto rate = [&](uint64_t cur, uint64_t prev) { return static_cast<double>(cur - prev) / secs; };
   auto line = fmt::format(
     "ingest: {:.0f} records/s, {:.0f} datagrams/s, {} exporters; totals: {} records, "
-    "{} dropped (no credit), {} kernel drops, {} decode errors, lost per sequence: {} records, "
-    "{} datagrams",
+    "{} unmonitored, {} not selected, {} views to shards, {} dropped (no credit), "
+    "{} kernel drops, {} decode errors, lost per sequence: {} records, {} datagrams",
     rate(s.records, last_logged.records), rate(s.datagrams, last_logged.datagrams), s.exporters,
-    s.records, s.dropped_records, s.kernel_drops, s.decode_errors, s.lost_records,
-    s.lost_datagrams);
+    s.records, s.unmonitored, s.not_selected, s.views_sent, s.dropped_records, s.kernel_drops,
+    s.decode_errors, s.lost_records, s.lost_datagrams);
   last_logged = s;
   last_logged_at = now;
   return line;

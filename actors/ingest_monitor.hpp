@@ -16,8 +16,11 @@ namespace hostflow {
 /// Ingest figures summed over all receivers, for the status line.
 struct ingest_summary {
   uint64_t datagrams = 0;
-  uint64_t records = 0;          ///< records handed downstream
-  uint64_t dropped_records = 0;  ///< downstream had no credit
+  uint64_t records = 0;          ///< records decoded
+  uint64_t views_sent = 0;       ///< record views handed to shards
+  uint64_t not_selected = 0;     ///< left out by the exporter selection
+  uint64_t unmonitored = 0;      ///< neither end monitored
+  uint64_t dropped_records = 0;  ///< record views dropped: a shard had no credit
   uint64_t kernel_drops = 0;     ///< datagrams the kernel dropped
   uint64_t decode_errors = 0;
   uint64_t lost_records = 0;     ///< per sequence numbers that count records (v5, IPFIX)

@@ -11,13 +11,10 @@
 
 #include "flow/exporter_counters.hpp"
 #include "flow/flow_record.hpp"
+#include "flow/profile_table.hpp"
+#include "flow/window_summary.hpp"
 
 namespace hostflow {
-
-/// Decoded records from one receiver, sent downstream in one message.
-struct flow_batch {
-  std::vector<flow_record> records;
-};
 
 /// One exporter's decoder counters as a receiver saw them.
 struct exporter_report {
@@ -32,30 +29,66 @@ struct receiver_report {
   uint64_t datagrams = 0;          ///< datagrams read from the socket
   uint64_t truncated_datagrams = 0; ///< larger than the receive buffer slot
   uint64_t kernel_drops = 0;       ///< dropped by the kernel (SO_RXQ_OVFL)
-  uint64_t records_sent = 0;       ///< records handed downstream
-  uint64_t dropped_records = 0;    ///< records dropped: downstream had no credit
+  uint64_t records = 0;            ///< records decoded
+  uint64_t records_sent = 0;       ///< record views handed to shards
+  uint64_t dropped_records = 0;    ///< record views dropped: the shard had no credit
   uint64_t dropped_batches = 0;    ///< batches dropped for the same reason
+  uint64_t not_selected = 0;       ///< records the exporter selection left out
+  uint64_t unmonitored = 0;        ///< records with neither end monitored
   uint64_t rejected_datagrams = 0; ///< from exporters beyond the exporter limit
   uint64_t template_memory = 0;    ///< bytes of templates held by its decoder
   uint64_t pending_bytes = 0;      ///< bytes of data sets waiting for templates
   std::vector<exporter_report> exporters; ///< per exporter, cumulative
 };
 
-/// Per-exporter totals of what reached the sink.
-struct sink_exporter_totals {
-  endpoint exporter;
-  uint64_t records = 0;
-  uint64_t packets = 0;         ///< as exported
-  uint64_t bytes = 0;           ///< as exported
-  uint64_t scaled_packets = 0;  ///< multiplied by each record's sampling interval
-  uint64_t scaled_bytes = 0;
+/// Record views for one host_shard: records[i] is taken as kinds[i].
+struct shard_batch {
+  std::vector<flow_record> records;
+  std::vector<record_view_kind> kinds;
 };
 
-/// What the sink has received so far.
-struct sink_totals {
+/// Windows that closed in one tick of one shard, for one granularity.
+struct profile_update {
+  uint32_t granularity_s = 0;
+  std::vector<host_window> windows;
+  /// Closed 1 min windows of external sources (granularity 60 only).
+  std::vector<closed_external_window> externals;
+};
+
+/// One exporter's event-time counters as one shard saw them.
+struct shard_exporter_counters {
+  endpoint exporter;
+  event_time_counters counters;
+};
+
+/// A host_shard's account of itself.
+struct shard_status {
+  uint32_t shard = 0;
+  int64_t watermark_ms = 0;        ///< INT64_MIN before any record
   uint64_t batches = 0;
-  uint64_t records = 0;
-  std::vector<sink_exporter_totals> exporters;
+  uint64_t records = 0;            ///< record views taken in
+  uint64_t packets = 0;            ///< as exported, summed over views
+  uint64_t bytes = 0;
+  uint64_t hosts = 0;              ///< monitored hosts in memory
+  uint64_t external_hosts = 0;     ///< external sources in memory
+  uint64_t host_memory_bytes = 0;
+  uint64_t external_memory_bytes = 0;
+  uint64_t clamped_records = 0;    ///< event time too far ahead of the wall clock
+  profile_table_counters table;
+  uint64_t windows_written = 0;    ///< closed windows written to the store
+  uint64_t windows_not_written = 0; ///< lost to store errors
+  uint64_t store_errors = 0;
+  uint64_t checkpoints = 0;
+  std::vector<shard_exporter_counters> exporters;
+};
+
+/// The in-memory part of a host's profile: its open windows.
+struct open_profile {
+  ip_address host;
+  bool known = false;             ///< the shard holds the host in memory
+  int64_t watermark_ms = 0;
+  int64_t last_seen_ms = 0;
+  std::vector<window_summary> open_windows; ///< every granularity and direction
 };
 
 // -- inspectors ----------------------------------------------------------------
@@ -80,11 +113,6 @@ typename Inspector::result_type inspect(Inspector& f, flow_record& x) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, flow_batch& x) {
-  return f(caf::meta::type_name("hostflow::flow_batch"), x.records);
-}
-
-template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, exporter_counters& x) {
   return f(caf::meta::type_name("hostflow::exporter_counters"), x.datagrams, x.datagram_bytes,
            x.data_records, x.options_data_records, x.reverse_records, x.template_records, x.options_template_records,
@@ -101,20 +129,84 @@ typename Inspector::result_type inspect(Inspector& f, exporter_report& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, receiver_report& x) {
   return f(caf::meta::type_name("hostflow::receiver_report"), x.listen, x.receiver_index,
-           x.datagrams, x.truncated_datagrams, x.kernel_drops, x.records_sent, x.dropped_records,
-           x.dropped_batches, x.rejected_datagrams, x.template_memory, x.pending_bytes,
+           x.datagrams, x.truncated_datagrams, x.kernel_drops, x.records, x.records_sent,
+           x.dropped_records, x.dropped_batches, x.not_selected, x.unmonitored, x.rejected_datagrams, x.template_memory, x.pending_bytes,
            x.exporters);
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, sink_exporter_totals& x) {
-  return f(caf::meta::type_name("hostflow::sink_exporter_totals"), x.exporter, x.records,
-           x.packets, x.bytes, x.scaled_packets, x.scaled_bytes);
+typename Inspector::result_type inspect(Inspector& f, shard_batch& x) {
+  return f(caf::meta::type_name("hostflow::shard_batch"), x.records, x.kinds);
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, sink_totals& x) {
-  return f(caf::meta::type_name("hostflow::sink_totals"), x.batches, x.records, x.exporters);
+typename Inspector::result_type inspect(Inspector& f, window_counters& x) {
+  return f(caf::meta::type_name("hostflow::window_counters"), x.flows, x.packets, x.bytes,
+           x.duration_ms, x.syn_flows, x.ack_flows, x.fin_flows, x.rst_flows, x.psh_flows,
+           x.urg_flows, x.syn_only_flows, x.tcp_flows, x.udp_flows, x.icmp_flows, x.other_flows,
+           x.tcp_bytes, x.udp_bytes, x.icmp_bytes, x.other_bytes);
+}
+
+template <class Inspector, class Key>
+typename Inspector::result_type inspect(Inspector& f, top_entry<Key>& x) {
+  return f(caf::meta::type_name("hostflow::top_entry"), x.key, x.count, x.error);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, window_summary& x) {
+  return f(caf::meta::type_name("hostflow::window_summary"), x.granularity_s, x.start_ms,
+           x.direction, x.counters, x.distinct_peers, x.distinct_peer_ports,
+           x.distinct_local_ports, x.top_peers_by_bytes, x.top_peers_by_flows,
+           x.top_peer_ports_by_bytes, x.top_peer_ports_by_flows);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, host_window& x) {
+  return f(caf::meta::type_name("hostflow::host_window"), x.host, x.window);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, closed_external_window& x) {
+  return f(caf::meta::type_name("hostflow::closed_external_window"), x.source, x.start_ms,
+           x.flows, x.packets, x.bytes, x.syn_only_flows, x.destinations, x.ports);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, profile_update& x) {
+  return f(caf::meta::type_name("hostflow::profile_update"), x.granularity_s, x.windows,
+           x.externals);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_time_counters& x) {
+  return f(caf::meta::type_name("hostflow::event_time_counters"), x.records, x.late_records,
+           x.late_bytes, x.folded_records, x.folded_bytes, x.too_old_records, x.too_old_bytes);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_exporter_counters& x) {
+  return f(caf::meta::type_name("hostflow::shard_exporter_counters"), x.exporter, x.counters);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, profile_table_counters& x) {
+  return f(caf::meta::type_name("hostflow::profile_table_counters"), x.hosts_created,
+           x.hosts_evicted_idle, x.hosts_evicted_at_cap, x.open_windows_discarded,
+           x.external_created, x.external_evicted, x.windows_closed);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_status& x) {
+  return f(caf::meta::type_name("hostflow::shard_status"), x.shard, x.watermark_ms, x.batches,
+           x.records, x.packets, x.bytes, x.hosts, x.external_hosts, x.host_memory_bytes,
+           x.external_memory_bytes, x.clamped_records, x.table, x.windows_written,
+           x.windows_not_written, x.store_errors, x.checkpoints, x.exporters);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, open_profile& x) {
+  return f(caf::meta::type_name("hostflow::open_profile"), x.host, x.known, x.watermark_ms,
+           x.last_seen_ms, x.open_windows);
 }
 
 } // namespace hostflow

@@ -16,26 +16,49 @@ int64_t wall_clock_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// Sends the filled batch downstream if credit allows, else drops and counts it.
+// Sends a shard's pending batch if its credit allows, else drops and counts it.
+void flush_shard(receiver_actor::stateful_pointer<receiver_state> self, size_t shard) {
+  auto& st = self->state;
+  auto& batch = st.router->pending()[shard];
+  if (batch.records.empty())
+    return;
+  size_t views = batch.records.size();
+  if (st.in_flight[shard] >= st.settings.max_batches_in_flight) {
+    st.dropped_records += views;
+    ++st.dropped_batches;
+    batch.records.clear();
+    batch.kinds.clear();
+    return;
+  }
+  ++st.in_flight[shard];
+  st.records_sent += views;
+  shard_batch msg{std::move(batch.records), std::move(batch.kinds)};
+  batch = shard_batch{};
+  batch.records.reserve(st.settings.batch_records + 64);
+  batch.kinds.reserve(st.settings.batch_records + 64);
+  self->request(st.router->table().shards.shards()[shard], caf::infinite, std::move(msg))
+    .then([self, shard](uint64_t) { --self->state.in_flight[shard]; },
+          [self, shard](caf::error&) { --self->state.in_flight[shard]; });
+}
+
+// Routes freshly decoded records; sends the batches that filled up.
+void route_decoded(receiver_actor::stateful_pointer<receiver_state> self) {
+  auto& st = self->state;
+  auto& pending = st.router->pending();
+  for (const auto& r : st.decoded)
+    st.router->route(r);
+  st.records_decoded += st.decoded.size();
+  st.decoded.clear();
+  for (size_t shard = 0; shard < pending.size(); ++shard)
+    if (pending[shard].records.size() >= st.settings.batch_records)
+      flush_shard(self, shard);
+}
+
 void flush(receiver_actor::stateful_pointer<receiver_state> self) {
   auto& st = self->state;
   st.last_flush = clock::now();
-  if (st.batch.empty())
-    return;
-  if (st.in_flight >= st.settings.max_batches_in_flight) {
-    st.dropped_records += st.batch.size();
-    ++st.dropped_batches;
-    st.batch.clear();
-    return;
-  }
-  ++st.in_flight;
-  st.records_sent += st.batch.size();
-  flow_batch msg{std::move(st.batch)};
-  st.batch = {};
-  st.batch.reserve(st.settings.batch_records + 64);
-  self->request(st.sink, caf::infinite, std::move(msg))
-    .then([self](uint64_t) { --self->state.in_flight; },
-          [self](caf::error&) { --self->state.in_flight; });
+  for (size_t shard = 0; shard < st.in_flight.size(); ++shard)
+    flush_shard(self, shard);
 }
 
 void report(receiver_actor::stateful_pointer<receiver_state> self) {
@@ -56,9 +79,12 @@ receiver_report receiver_state::report() const {
   r.datagrams = sc.datagrams;
   r.truncated_datagrams = sc.truncated;
   r.kernel_drops = sc.kernel_drops;
+  r.records = records_decoded;
   r.records_sent = records_sent;
   r.dropped_records = dropped_records;
   r.dropped_batches = dropped_batches;
+  r.not_selected = router->counters().not_selected;
+  r.unmonitored = router->counters().unmonitored;
   r.rejected_datagrams = decoder->rejected_datagrams();
   r.template_memory = decoder->template_memory();
   r.pending_bytes = decoder->pending_bytes();
@@ -69,25 +95,33 @@ receiver_report receiver_state::report() const {
 }
 
 receiver_actor::behavior_type receiver(receiver_actor::stateful_pointer<receiver_state> self,
-                                       std::shared_ptr<udp_socket> socket, flow_sink_actor sink,
+                                       std::shared_ptr<udp_socket> socket,
+                                       std::shared_ptr<const routing_table> routing,
                                        ingest_monitor_actor monitor, receiver_settings settings) {
   auto& st = self->state;
   st.socket.emplace(std::move(*socket));
   st.decoder = std::make_unique<flow_decoder>(settings.limits);
   st.settings = settings;
-  st.sink = std::move(sink);
+  st.router.emplace(std::move(routing));
+  st.in_flight.assign(st.router->pending().size(), 0);
   st.monitor = std::move(monitor);
-  st.batch.reserve(settings.batch_records + 64);
+  st.decoded.reserve(settings.batch_records + 64);
   st.last_flush = st.last_report = clock::now();
   self->send(self, poll_atom::value);
   self->set_exit_handler([self](caf::exit_msg& msg) {
     // Hand over what was decoded before going away, so a clean stop loses
     // nothing, and leave final counters with the monitor.
     auto& st = self->state;
-    if (!st.batch.empty()) {
-      st.records_sent += st.batch.size();
-      caf::anon_send(st.sink, flow_batch{std::move(st.batch)});
-      st.batch.clear();
+    route_decoded(self);
+    auto& pending = st.router->pending();
+    for (size_t shard = 0; shard < pending.size(); ++shard) {
+      auto& batch = pending[shard];
+      if (batch.records.empty())
+        continue;
+      st.records_sent += batch.records.size();
+      caf::anon_send(st.router->table().shards.shards()[shard],
+                     shard_batch{std::move(batch.records), std::move(batch.kinds)});
+      batch = shard_batch{};
     }
     report(self);
     self->quit(msg.reason);
@@ -109,9 +143,8 @@ receiver_actor::behavior_type receiver(receiver_actor::stateful_pointer<receiver
           break;
         int64_t now_ms = wall_clock_ms();
         for (size_t i = 0; i < n; ++i) {
-          st.decoder->decode(st.buffers.sender(i), st.buffers.payload(i), now_ms, st.batch);
-          if (st.batch.size() >= st.settings.batch_records)
-            flush(self);
+          st.decoder->decode(st.buffers.sender(i), st.buffers.payload(i), now_ms, st.decoded);
+          route_decoded(self);
         }
       }
       auto now = clock::now();

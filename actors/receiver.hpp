@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actors/actors.hpp"
+#include "actors/router.hpp"
 #include "actors/udp_socket.hpp"
 #include "flow/decoder_limits.hpp"
 #include "flow/flow_decoder.hpp"
@@ -18,7 +19,7 @@ namespace hostflow {
 
 /// How a receiver batches and bounds what it sends downstream.
 struct receiver_settings {
-  size_t batch_records = 4096;           ///< records per batch message
+  size_t batch_records = 4096;           ///< record views per batch message to a shard
   std::chrono::milliseconds flush_interval{100}; ///< a partial batch waits at most this long
   size_t max_batches_in_flight = 64;     ///< unacknowledged batches before dropping
   std::chrono::milliseconds report_interval{1000}; ///< how often counters go to the monitor
@@ -38,11 +39,12 @@ struct receiver_state {
   std::unique_ptr<flow_decoder> decoder;
   receive_batch buffers;
   receiver_settings settings;
-  flow_sink_actor sink;
+  std::optional<record_router> router; ///< pending batches, one per shard
   ingest_monitor_actor monitor;
-  std::vector<flow_record> batch;      ///< records not yet sent
-  size_t in_flight = 0;                ///< batches sent and not yet acknowledged
-  uint64_t records_sent = 0;
+  std::vector<flow_record> decoded;    ///< records of the datagrams being read
+  std::vector<size_t> in_flight;       ///< per shard: batches sent and not yet acknowledged
+  uint64_t records_decoded = 0;
+  uint64_t records_sent = 0;           ///< record views handed to shards
   uint64_t dropped_records = 0;
   uint64_t dropped_batches = 0;
   size_t last_poll_datagrams = 0;      ///< datagrams the previous poll took
@@ -56,11 +58,13 @@ struct receiver_state {
 };
 
 /// Spawn detached (its own thread: it waits on its socket):
-/// `sys.spawn<caf::detached>(receiver, std::move(sock), sink, monitor, settings)`.
-/// Reads datagrams in bulk, decodes them and sends record batches to `sink`;
-/// never blocks on the sink: past `max_batches_in_flight` it drops and counts.
+/// `sys.spawn<caf::detached>(receiver, std::move(sock), routing, monitor, settings)`.
+/// Reads datagrams in bulk, decodes them, routes the records and sends one
+/// batch per host_shard; never blocks on a shard: past
+/// `max_batches_in_flight` to a shard it drops and counts.
 receiver_actor::behavior_type receiver(receiver_actor::stateful_pointer<receiver_state> self,
-                                       std::shared_ptr<udp_socket> socket, flow_sink_actor sink,
+                                       std::shared_ptr<udp_socket> socket,
+                                       std::shared_ptr<const routing_table> routing,
                                        ingest_monitor_actor monitor, receiver_settings settings);
 
 } // namespace hostflow

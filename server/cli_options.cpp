@@ -21,6 +21,17 @@ void add_cli_options(CLI::App& app, cli_overrides& out) {
   app.add_option("--log-level", out.log_level,
                  "trace, debug, info, warn, error or off; replaces the config's log_level")
       ->type_name("LEVEL");
+  app.add_option("--monitor", out.monitor,
+                 "network whose hosts are profiled, as 10.0.0.0/8 or 2001:db8::/32; repeatable, "
+                 "replaces the config's monitored_networks")
+      ->type_name("CIDR")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_flag("--monitor-all", out.monitor_all,
+               "profile every address, not only those of monitored_networks");
+  app.add_option("--data-dir", out.data_dir,
+                 "directory of the embedded store; replaces the config's store.path")
+      ->type_name("PATH");
 }
 
 std::string apply_overrides(const cli_overrides& overrides, server_config& config) {
@@ -41,6 +52,27 @@ std::string apply_overrides(const cli_overrides& overrides, server_config& confi
       return "--log-level: " + detail::log_level_error(*overrides.log_level);
     config.log_level = *level;
   }
+  if (!overrides.monitor.empty()) {
+    std::vector<cidr> networks;
+    for (const auto& text : overrides.monitor) {
+      std::string reason;
+      auto network = cidr::parse(text, reason);
+      if (!network)
+        return "--monitor: " + detail::network_error(text, reason);
+      networks.push_back(*network);
+    }
+    config.monitored_networks = std::move(networks);
+  }
+  if (overrides.monitor_all)
+    config.monitor_all = true;
+  if (overrides.data_dir) {
+    // In the file "" keeps state in memory; on the command line it is more
+    // likely an unset shell variable, and silently losing state on restart
+    // is the worse outcome.
+    if (overrides.data_dir->empty())
+      return "--data-dir: '' is empty (leave the option out to keep state in memory)";
+    config.store.path = *overrides.data_dir;
+  }
   return {};
 }
 
@@ -59,7 +91,7 @@ config_result resolve_config(const cli_overrides& overrides) {
     return result;
   }
   // The file alone was valid, so what fails now comes from the command line
-  // (a --udp-listen given twice).
+  // (a --udp-listen or --monitor given twice).
   if (auto problem = validate(*result.config); !problem.empty()) {
     result.config.reset();
     result.error = problem + " (with the command-line options applied)";

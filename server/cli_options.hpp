@@ -26,6 +26,15 @@ struct cli_overrides {
 
   /// --log-level LEVEL: replaces `log_level`.
   std::optional<std::string> log_level;
+
+  /// --monitor CIDR, repeatable: replaces the whole `monitored_networks` list.
+  std::vector<std::string> monitor;
+
+  /// --monitor-all: sets `monitor_all`; absent keeps the file's value.
+  bool monitor_all = false;
+
+  /// --data-dir PATH: replaces `store.path`.
+  std::optional<std::string> data_dir;
 };
 
 /// Registers the options on `app`. Parsing `app` fills `out`, which must

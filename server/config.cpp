@@ -113,7 +113,47 @@ std::optional<endpoint> parse_listen_endpoint(std::string_view text, std::string
   return endpoint{*ip, *number};
 }
 
+std::vector<cidr> default_monitored_networks() {
+  std::vector<cidr> networks;
+  std::string error;
+  for (const char* text : {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"})
+    networks.push_back(*cidr::parse(text, error));
+  return networks;
+}
+
 // -- validation and output ------------------------------------------------------------
+
+namespace {
+
+std::string validate_networks(const server_config& config) {
+  const auto& networks = config.monitored_networks;
+  // An empty list with monitor_all off would profile no host at all.
+  if (networks.empty() && !config.monitor_all)
+    return "monitored_networks: [] is empty (list at least one network, or set monitor_all)";
+  for (size_t i = 0; i < networks.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (networks[j] == networks[i])
+        return "monitored_networks[" + std::to_string(i) + "]: '" + networks[i].to_string() +
+               "' is listed twice (also monitored_networks[" + std::to_string(j) + "])";
+  return {};
+}
+
+std::string validate_profiles(const profiles_config& profiles) {
+  if (profiles.hard_limit < profiles.allowed_lateness)
+    return "profiles.hard_limit_seconds: " + std::to_string(profiles.hard_limit.count()) +
+           " is less than profiles.allowed_lateness_seconds (" +
+           std::to_string(profiles.allowed_lateness.count()) +
+           "); records too late for their own bucket must be kept, folded in, at least as "
+           "long as on-time records are waited for";
+  // Shards own whole virtual shards; a shard beyond their number would own none.
+  if (profiles.shards > profiles.virtual_shards)
+    return "profiles.shards: " + std::to_string(profiles.shards) +
+           " is more than profiles.virtual_shards (" + std::to_string(profiles.virtual_shards) +
+           "); every shard needs at least one virtual shard";
+  return {};
+}
+
+} // namespace
 
 std::string validate(const server_config& config) {
   const auto& listen = config.udp_listen;
@@ -134,7 +174,16 @@ std::string validate(const server_config& config) {
       return std::string(field.path) + ": " + std::to_string(value) + " is out of range (" +
              detail::range_text(field) + ")";
   }
-  return {};
+  if (auto problem = validate_networks(config); !problem.empty())
+    return problem;
+  const auto& exporters = config.exporters;
+  for (size_t i = 0; i < exporters.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (exporters[j].exporter == exporters[i].exporter)
+        return "exporters[" + std::to_string(i) + "].address: '" +
+               exporters[i].exporter.to_string() + "' is listed twice (also exporters[" +
+               std::to_string(j) + "])";
+  return validate_profiles(config.profiles);
 }
 
 nlohmann::json to_json(const server_config& config) {
@@ -151,6 +200,24 @@ nlohmann::json to_json(const server_config& config) {
     result[nlohmann::json::json_pointer(pointer)] = field.get(config);
   }
   result["scheduler"]["policy"] = to_string(config.scheduler.policy);
+  auto networks = nlohmann::json::array();
+  for (const auto& network : config.monitored_networks)
+    networks.push_back(network.to_string());
+  result["monitored_networks"] = std::move(networks);
+  result["monitor_all"] = config.monitor_all;
+  auto exporters = nlohmann::json::array();
+  for (const auto& rule : config.exporters) {
+    // Every key, defaults included, so the effective selection reads whole.
+    exporters.push_back({
+        {"address", rule.exporter.to_string()},
+        {"ignore", rule.ignore},
+        {"input_interfaces", rule.input_interfaces},
+        {"output_interfaces", rule.output_interfaces},
+        {"direction", to_string(rule.direction)},
+    });
+  }
+  result["exporters"] = std::move(exporters);
+  result["store"]["path"] = config.store.path;
   return result;
 }
 

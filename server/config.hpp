@@ -9,7 +9,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "flow/cidr.hpp"
 #include "flow/decoder_limits.hpp"
+#include "flow/exporter_selection.hpp"
 #include "flow/ip_address.hpp"
 
 namespace hostflow {
@@ -64,6 +66,67 @@ struct scheduler_config {
   scheduler_policy policy = scheduler_policy::sharing;
 };
 
+/// The private ranges: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7.
+std::vector<cidr> default_monitored_networks();
+
+/// Host profiles: shards, event time and memory bounds (key `profiles`).
+struct profiles_config {
+  /// host_shard actors (`shards`); 0 uses one per hardware thread. At most
+  /// `virtual_shards`, since each shard owns whole virtual shards.
+  size_t shards = 0;
+  /// Virtual shards the address space is hashed into (`virtual_shards`).
+  size_t virtual_shards = 4096;
+  /// How late a record may arrive and still land in its own bucket
+  /// (`allowed_lateness_seconds`).
+  std::chrono::seconds allowed_lateness{120};
+  /// Records ending this long before the watermark are dropped and counted
+  /// (`hard_limit_seconds`); at least `allowed_lateness`.
+  std::chrono::seconds hard_limit{3600};
+  /// Event times further ahead of the wall clock are clamped
+  /// (`max_future_seconds`).
+  std::chrono::seconds max_future{300};
+  /// Wall-clock quiet after which the watermark follows the wall clock
+  /// (`idle_advance_seconds`).
+  std::chrono::seconds idle_advance{120};
+  /// Monitored hosts held in memory per node (`max_hosts`).
+  size_t max_hosts = 1'000'000;
+  /// External sources held in memory per node (`max_external_hosts`).
+  size_t max_external_hosts = 1'000'000;
+  /// Hosts without records this long (event time) leave memory
+  /// (`idle_eviction_seconds`).
+  std::chrono::seconds idle_eviction{1800};
+  /// Shard housekeeping period (`tick_milliseconds`).
+  std::chrono::milliseconds tick{1000};
+};
+
+/// Baselines (key `baseline`).
+struct baseline_config {
+  /// Weight of the newest 5 min window in the EWMA, in percent (`alpha_percent`).
+  size_t alpha_percent = 10;
+  /// Windows an hour-of-day slot needs before deviations are reported
+  /// (`min_samples`).
+  size_t min_samples = 3;
+};
+
+/// The embedded store (key `store`).
+struct store_config {
+  /// RocksDB directory (`path`); empty keeps state in memory only.
+  std::string path;
+  /// Time between checkpoints of open windows (`checkpoint_interval_seconds`);
+  /// 0 checkpoints only at shutdown.
+  std::chrono::seconds checkpoint_interval{10};
+  /// Most bytes one stored window may take (`window_byte_budget`).
+  size_t window_byte_budget = 1024;
+  /// Retention per granularity, in hours (`retention_hours_10s`, `_30s`,
+  /// `_1m`, `_5m`).
+  size_t retention_hours_10s = 6;
+  size_t retention_hours_30s = 24;
+  size_t retention_hours_1m = 7 * 24;
+  size_t retention_hours_5m = 90 * 24;
+  /// RocksDB block cache (`block_cache_bytes`).
+  size_t block_cache_bytes = 64u << 20;
+};
+
 /// Everything hostflowd reads from its JSON config, validated. The member
 /// initialisers are the defaults: a key missing from the file keeps them, and
 /// configs/hostflow.json spells them out. docs/CONFIG.md describes each key.
@@ -104,6 +167,27 @@ struct server_config {
 
   /// The actor scheduler (`scheduler`).
   scheduler_config scheduler;
+
+  /// Networks whose hosts get full profiles (`monitored_networks`); the
+  /// private ranges by default.
+  std::vector<cidr> monitored_networks = default_monitored_networks();
+
+  /// Profile every address, ignoring `monitored_networks` (`monitor_all`).
+  /// With it off, `monitored_networks` must not be empty.
+  bool monitor_all = false;
+
+  /// Which records of which exporter count (`exporters`); exporters not
+  /// listed have every record counted.
+  std::vector<exporter_rule> exporters;
+
+  /// Host profiles (`profiles`).
+  profiles_config profiles;
+
+  /// Baselines (`baseline`).
+  baseline_config baseline;
+
+  /// The store (`store`).
+  store_config store;
 };
 
 // -- loading -----------------------------------------------------------------------
@@ -127,8 +211,10 @@ config_result parse_config(const std::string& json_text, const std::string& orig
 /// error naming it.
 config_result load_config_file(const std::string& path);
 
-/// Checks what holds across keys (at least one listen address, none twice)
-/// and every range. Empty when `config` is usable, else the first problem.
+/// Checks what holds across keys (at least one listen address, no listen
+/// address, network or exporter twice, hard limit not below the allowed
+/// lateness, no more shards than virtual shards) and every range. Empty when
+/// `config` is usable, else the first problem.
 std::string validate(const server_config& config);
 
 /// Parses a listen address: "192.0.2.1:2055" or "[2001:db8::1]:2055", port

@@ -1,5 +1,7 @@
 #include <algorithm>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -34,18 +36,28 @@ std::string show(const json& value) {
 
 // -- values ------------------------------------------------------------------------
 
-uint64_t read_integer(const json& value, const detail::integer_field& field) {
+uint64_t read_integer(const json& value, const std::string& path, uint64_t min, uint64_t max) {
   if (value.is_number_unsigned()) {
     auto number = value.get<uint64_t>();
-    if (number >= field.min && number <= field.max)
+    if (number >= min && number <= max)
       return number;
   } else if (!value.is_number_integer()) {
     // Fractions are rejected too: 1.5 threads or 0.5 seconds would have to be
     // rounded, and rounding silently is worse than saying so.
-    reject(field.path, value, "not an integer");
+    reject(path, value, "not an integer");
   }
   // Negative numbers land here as well.
-  reject(field.path, value, "out of range (" + detail::range_text(field) + ")");
+  reject(path, value, "out of range (" + detail::range_text(min, max) + ")");
+}
+
+uint64_t read_integer(const json& value, const detail::integer_field& field) {
+  return read_integer(value, field.path, field.min, field.max);
+}
+
+bool read_bool(const json& value, const std::string& path) {
+  if (!value.is_boolean())
+    reject(path, value, "not a boolean");
+  return value.get<bool>();
 }
 
 std::string read_string(const json& value, const std::string& path) {
@@ -68,6 +80,79 @@ void read_udp_listen(const json& value, server_config& config) {
     addresses.push_back(*address);
   }
   config.udp_listen = std::move(addresses);
+}
+
+void read_monitored_networks(const json& value, server_config& config) {
+  if (!value.is_array())
+    reject("monitored_networks", value, "not an array of network strings (\"10.0.0.0/8\")");
+  std::vector<cidr> networks;
+  for (size_t i = 0; i < value.size(); ++i) {
+    auto path = "monitored_networks[" + std::to_string(i) + "]";
+    auto text = read_string(value[i], path);
+    std::string reason;
+    auto network = cidr::parse(text, reason);
+    if (!network)
+      throw config_error{path + ": " + detail::network_error(text, reason)};
+    networks.push_back(*network);
+  }
+  config.monitored_networks = std::move(networks);
+}
+
+std::vector<uint32_t> read_interfaces(const json& value, const std::string& path) {
+  if (!value.is_array())
+    reject(path, value, "not an array of interface indexes");
+  std::vector<uint32_t> interfaces;
+  for (size_t i = 0; i < value.size(); ++i)
+    interfaces.push_back(static_cast<uint32_t>(
+        read_integer(value[i], path + "[" + std::to_string(i) + "]", 0, UINT32_MAX)));
+  return interfaces;
+}
+
+exporter_rule read_exporter(const json& value, const std::string& path) {
+  if (!value.is_object())
+    reject(path, value, "not an object");
+  if (!value.contains("address"))
+    reject(path, value, "missing the key 'address'");
+  exporter_rule rule;
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    const auto& key = it.key();
+    const auto& item = it.value();
+    auto item_path = path + "." + key;
+    if (key == "address") {
+      auto text = read_string(item, item_path);
+      // A literal address only, as for udp_listen: an exporter is known by
+      // the source address of its datagrams, not by a name.
+      auto address = ip_address::parse(text);
+      if (!address)
+        throw config_error{item_path + ": '" + text + "' is not an IP address"};
+      rule.exporter = *address;
+    } else if (key == "ignore") {
+      rule.ignore = read_bool(item, item_path);
+    } else if (key == "input_interfaces") {
+      rule.input_interfaces = read_interfaces(item, item_path);
+    } else if (key == "output_interfaces") {
+      rule.output_interfaces = read_interfaces(item, item_path);
+    } else if (key == "direction") {
+      auto text = read_string(item, item_path);
+      auto direction = parse_direction_filter(text);
+      if (!direction)
+        throw config_error{item_path + ": '" + text +
+                           "' is not a direction (one of any, ingress, egress)"};
+      rule.direction = *direction;
+    } else {
+      throw config_error{"unknown key '" + item_path + "'"};
+    }
+  }
+  return rule;
+}
+
+void read_exporters(const json& value, server_config& config) {
+  if (!value.is_array())
+    reject("exporters", value, "not an array of objects");
+  std::vector<exporter_rule> rules;
+  for (size_t i = 0; i < value.size(); ++i)
+    rules.push_back(read_exporter(value[i], "exporters[" + std::to_string(i) + "]"));
+  config.exporters = std::move(rules);
 }
 
 void read_log_level(const json& value, server_config& config) {
@@ -106,6 +191,14 @@ void read_section(const json& object, const std::string& prefix, server_config& 
       read_log_level(value, config);
     } else if (path == "scheduler.policy") {
       read_scheduler_policy(value, config);
+    } else if (path == "monitored_networks") {
+      read_monitored_networks(value, config);
+    } else if (path == "monitor_all") {
+      config.monitor_all = read_bool(value, path);
+    } else if (path == "exporters") {
+      read_exporters(value, config);
+    } else if (path == "store.path") {
+      config.store.path = read_string(value, path);
     } else if (detail::is_section(path)) {
       if (!value.is_object())
         reject(path, value, "not an object");

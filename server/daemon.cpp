@@ -3,6 +3,7 @@
 #include <csignal>
 #include <malloc.h>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include <caf/actor_system.hpp>
@@ -13,10 +14,11 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/flow_sink.hpp"
 #include "actors/ingest_monitor.hpp"
+#include "actors/profile_pipeline.hpp"
 #include "actors/receiver.hpp"
 #include "server/actor_runtime.hpp"
+#include "server/profile_settings.hpp"
 
 namespace hostflow {
 
@@ -82,33 +84,60 @@ void wait_for_stop_signal(const sigset_t& signals) {
   }
 }
 
-void log_final_totals(caf::actor_system& sys, const flow_sink_actor& sink,
-                      const ingest_monitor_actor& monitor) {
+void log_final_ingest(caf::actor_system& sys, const ingest_monitor_actor& monitor) {
   caf::scoped_actor self{sys};
   self->request(monitor, std::chrono::seconds(1), get_atom::value, status_atom::value)
-    .receive([&](std::vector<receiver_report>& reports) {
-               auto s = summarize(reports);
-               spdlog::info("final ingest: {} datagrams, {} records sent downstream, {} dropped "
-                            "(no credit), {} kernel drops, {} decode errors, lost per sequence: "
-                            "{} records, {} datagrams",
-                            s.datagrams, s.records, s.dropped_records, s.kernel_drops,
-                            s.decode_errors, s.lost_records, s.lost_datagrams);
-             },
-             [&](caf::error& err) {
-               spdlog::warn("final ingest status unavailable: {}", sys.render(err));
-             });
-  self->request(sink, std::chrono::seconds(1), get_atom::value, totals_atom::value)
     .receive(
-      [&](sink_totals& t) {
-        uint64_t packets = 0, bytes = 0;
-        for (const auto& e : t.exporters) {
-          packets += e.packets;
-          bytes += e.bytes;
-        }
-        spdlog::info("final sink: {} records, {} packets, {} bytes from {} exporters", t.records,
-                     packets, bytes, t.exporters.size());
+      [&](std::vector<receiver_report>& reports) {
+        auto s = summarize(reports);
+        spdlog::info("final ingest: {} datagrams, {} records, {} unmonitored, {} not selected, "
+                     "{} views to shards, {} dropped (no credit), {} kernel drops, {} decode "
+                     "errors, lost per sequence: {} records, {} datagrams",
+                     s.datagrams, s.records, s.unmonitored, s.not_selected, s.views_sent,
+                     s.dropped_records, s.kernel_drops, s.decode_errors, s.lost_records,
+                     s.lost_datagrams);
       },
-      [&](caf::error& err) { spdlog::warn("final sink totals unavailable: {}", sys.render(err)); });
+      [&](caf::error& err) { spdlog::warn("final ingest status unavailable: {}", sys.render(err)); });
+}
+
+void log_final_profiles(const std::vector<shard_status>& shards) {
+  uint64_t views = 0, packets = 0, bytes = 0, hosts = 0, external = 0, written = 0,
+           not_written = 0, late = 0, folded = 0, too_old = 0;
+  for (const auto& s : shards) {
+    views += s.records;
+    packets += s.packets;
+    bytes += s.bytes;
+    hosts += s.hosts;
+    external += s.external_hosts;
+    written += s.windows_written;
+    not_written += s.windows_not_written;
+    for (const auto& e : s.exporters) {
+      late += e.counters.late_records;
+      folded += e.counters.folded_records;
+      too_old += e.counters.too_old_records;
+    }
+  }
+  spdlog::info("final profiles: {} record views, {} packets, {} bytes; {} hosts, {} external "
+               "sources; {} windows written, {} not written; late {}, folded {}, too old {}",
+               views, packets, bytes, hosts, external, written, not_written, late, folded,
+               too_old);
+}
+
+// Opens the configured store: RocksDB at store.path, or memory.
+std::shared_ptr<store> open_store(const server_config& config) {
+  if (config.store.path.empty()) {
+    spdlog::warn("store: in memory only; set store.path (or --data-dir) to keep profiles "
+                 "across restarts");
+    return std::shared_ptr<store>(open_memory_store());
+  }
+  store_status status;
+  auto db = open_rocksdb_store(store_settings_from(config), status);
+  if (!db) {
+    spdlog::error("cannot open the store at '{}': {}", config.store.path, status.to_string());
+    return nullptr;
+  }
+  spdlog::info("store: {} ({} bytes)", config.store.path, db->size_bytes());
+  return std::shared_ptr<store>(std::move(db));
 }
 
 } // namespace
@@ -133,11 +162,15 @@ int run_daemon(const server_config& config) {
   auto sockets = open_sockets(config);
   if (sockets.empty())
     return 1;
+  auto db = open_store(config);
+  if (!db)
+    return 1;
 
   caf::actor_system_config cfg;
   configure_actor_runtime(cfg, config.scheduler);
   caf::actor_system sys{cfg};
-  auto sink = sys.spawn(flow_sink);
+  auto profiles = start_profile_pipeline(
+    sys, profile_settings_from(config, std::thread::hardware_concurrency()), db);
   auto monitor = sys.spawn(ingest_monitor, config.status_interval);
   receiver_settings settings;
   settings.batch_records = config.ingest.batch_records;
@@ -148,11 +181,12 @@ int run_daemon(const server_config& config) {
   for (size_t i = 0; i < sockets.size(); ++i) {
     settings.index = static_cast<uint32_t>(i % config.receivers_per_listen);
     receivers.push_back(
-      sys.spawn<caf::detached>(receiver, sockets[i], sink, monitor, settings));
+      sys.spawn<caf::detached>(receiver, sockets[i], profiles.routing, monitor, settings));
   }
   spdlog::info("effective configuration: {}", to_json(config).dump());
-  spdlog::info("hostflowd {} running: {} receivers, {} scheduler threads", HOSTFLOW_VERSION,
-               receivers.size(), sys.scheduler().num_workers());
+  spdlog::info("hostflowd {} running: {} receivers, {} host shards, {} scheduler threads",
+               HOSTFLOW_VERSION, receivers.size(), profiles.shards.size(),
+               sys.scheduler().num_workers());
 
   wait_for_stop_signal(signals);
 
@@ -163,8 +197,12 @@ int run_daemon(const server_config& config) {
     for (const auto& r : receivers)
       self->wait_for(r);
   }
-  log_final_totals(sys, sink, monitor);
-  caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
+  log_final_ingest(sys, monitor);
+  // Receivers handed their last batches over on exit; the shards take them
+  // before their own exit message, then write what closed and a checkpoint.
+  flush_profile_pipeline(sys, profiles);
+  log_final_profiles(profile_pipeline_status(sys, profiles));
+  stop_profile_pipeline(sys, profiles);
   caf::anon_send_exit(monitor, caf::exit_reason::user_shutdown);
   spdlog::info("hostflowd stopped");
   return 0;

@@ -16,6 +16,8 @@ const char* to_string(column c) {
       return "meta";
     case column::checkpoints:
       return "checkpoints";
+    case column::rankings:
+      return "rankings";
   }
   return "unknown";
 }

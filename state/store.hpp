@@ -23,10 +23,11 @@ enum class column : uint8_t {
   alerts,      ///< alerts by sequence number
   meta,        ///< format version, watermarks, counters
   checkpoints, ///< open buckets and in-memory baselines at the last checkpoint
+  rankings,    ///< closed windows' key metrics: granularity | window start | ip
 };
 
 /// Number of columns; columns are numbered 0 .. column_count - 1.
-inline constexpr size_t column_count = 6;
+inline constexpr size_t column_count = 7;
 
 /// The column family name ("windows", ...).
 const char* to_string(column c);
@@ -78,7 +79,11 @@ public:
 
   void put(column cf, std::string_view key, std::string_view value);
   void erase(column cf, std::string_view key);
-  /// Deletes every key in [begin, end) without reading them.
+  /// Deletes every key in [begin, end) without reading them. An empty `end`
+  /// means: to the end of the column (what prefix_end returns for a prefix
+  /// of 0xff bytes); RocksDB then reads the column's last key once. A
+  /// non-empty end before begin makes store::write reject the whole batch
+  /// with invalid_argument.
   void erase_range(column cf, std::string_view begin, std::string_view end);
 
   const std::vector<op>& ops() const noexcept { return ops_; }
@@ -124,7 +129,8 @@ public:
   virtual store_status get(column cf, std::string_view key, std::string& value) = 0;
 
   /// Visits the entries with begin <= key < end in ascending key order (an
-  /// empty `end` means: to the end of the column).
+  /// empty `end` means: to the end of the column); invalid_argument when a
+  /// non-empty end is before begin. The visitor must not write to the store.
   virtual store_status scan(column cf, std::string_view begin, std::string_view end,
                             const scan_visitor& visit) = 0;
 

@@ -90,8 +90,10 @@ collector_start_hostflowd() { # port workdir
 }
 collector_records_hostflowd() { # workdir -> "records lost_per_sequence/dropped_no_credit"
   local log=$1/collector.log records lost dropped
-  # "final sink: N records ..." at exit; else the last periodic "totals: N records".
-  records=$(sed -n 's/.*final sink: \([0-9]*\) records.*/\1/p' "$log" | tail -n 1)
+  # "final ingest: D datagrams, N records, ..." at exit; else the last
+  # periodic "totals: N records".
+  records=$(sed -n 's/.*final ingest: [0-9]* datagrams, \([0-9]*\) records.*/\1/p' "$log" |
+    tail -n 1)
   [[ -n $records ]] || records=$(sed -n 's/.*totals: \([0-9]*\) records.*/\1/p' "$log" | tail -n 1)
   # Records decoded but dropped inside the daemon (no downstream credit) are
   # loss the kernel counters cannot show.

@@ -1,0 +1,69 @@
+#include "actors/router.hpp"
+
+#include <cstring>
+
+namespace hostflow {
+
+uint32_t shard_hash(const ip_address& a) noexcept {
+  uint64_t lo, hi;
+  std::memcpy(&hi, a.bytes.data(), 8);
+  std::memcpy(&lo, a.bytes.data() + 8, 8);
+  // A 64-bit finalizer (splitmix64) over both halves: neighbouring
+  // addresses land in unrelated shards, so a busy /24 does not load one.
+  uint64_t x = lo ^ (hi * 0x9e3779b97f4a7c15ull);
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return static_cast<uint32_t>(x);
+}
+
+shard_map::shard_map(uint32_t virtual_shards, uint32_t shard_count)
+  : owner_(virtual_shards == 0 ? 1 : virtual_shards) {
+  for (uint32_t v = 0; v < owner_.size(); ++v)
+    owner_[v] = shard_count == 0 ? 0 : v % shard_count;
+}
+
+void shard_map::assign(uint32_t vshard, uint32_t owner) {
+  owner_.at(vshard) = owner;
+  ++version_;
+}
+
+record_router::record_router(std::shared_ptr<const routing_table> table)
+  : table_(std::move(table)), pending_(table_->shards.shards().size()) {}
+
+void record_router::emit(uint32_t shard, const flow_record& r, record_view_kind kind) {
+  auto& batch = pending_[shard];
+  batch.records.push_back(r);
+  batch.kinds.push_back(kind);
+  ++pending_views_;
+}
+
+void record_router::route(const flow_record& r) {
+  ++counters_.records;
+  const auto& t = *table_;
+  if (!t.selection.selects(r)) {
+    ++counters_.not_selected;
+    return;
+  }
+  bool src = t.is_monitored(r.src_addr);
+  bool dst = t.is_monitored(r.dst_addr);
+  if (!src && !dst) {
+    ++counters_.unmonitored;
+    return;
+  }
+  if (src) {
+    emit(t.shards.owner_index(r.src_addr), r, record_view_kind::outgoing);
+    ++counters_.outgoing;
+  } else {
+    emit(t.shards.owner_index(r.src_addr), r, record_view_kind::external_source);
+    ++counters_.external;
+  }
+  if (dst) {
+    emit(t.shards.owner_index(r.dst_addr), r, record_view_kind::incoming);
+    ++counters_.incoming;
+  }
+}
+
+} // namespace hostflow

@@ -1,0 +1,327 @@
+#include "flow/profile_table.hpp"
+
+#include <algorithm>
+
+namespace hostflow {
+
+namespace {
+
+// floor(amount * part / total) without overflow; part <= total, total > 0.
+uint64_t share(uint64_t amount, int64_t part, int64_t total) noexcept {
+  auto wide = static_cast<unsigned __int128>(amount) * static_cast<uint64_t>(part);
+  return static_cast<uint64_t>(wide / static_cast<uint64_t>(total));
+}
+
+} // namespace
+
+profile_table::profile_table(profile_table_settings settings)
+  : settings_(settings), tracker_(settings.time) {}
+
+void profile_table::add(const flow_record& r, record_view_kind kind, int64_t wall_ms) {
+  time_source source{r.exporter, r.observation_domain};
+  int64_t end_ms = tracker_.observe(source, r.end_ms, wall_ms);
+  int64_t watermark = tracker_.watermark();
+  if (last_counters_ == nullptr || !(last_exporter_ == r.exporter)) {
+    last_counters_ = &per_exporter_[r.exporter];
+    last_exporter_ = r.exporter;
+  }
+  auto& counters = *last_counters_;
+  ++counters.records;
+  if (end_ms < watermark - settings_.time.hard_limit_ms) {
+    ++counters.too_old_records;
+    counters.too_old_bytes += r.bytes * std::max<uint64_t>(r.sampling_interval, 1);
+    return;
+  }
+  switch (kind) {
+    case record_view_kind::outgoing:
+      add_host_view(r, host_direction::out, end_ms, watermark, counters);
+      break;
+    case record_view_kind::incoming:
+      add_host_view(r, host_direction::in, end_ms, watermark, counters);
+      break;
+    case record_view_kind::external_source:
+      add_external(r, end_ms, watermark);
+      break;
+  }
+}
+
+void profile_table::add_host_view(const flow_record& r, host_direction d, int64_t end_ms,
+                                  int64_t watermark, event_time_counters& counters) {
+  record_view v{&r, d};
+  uint32_t slot = host_slot_for(v.host());
+  mark_dirty(slot);
+  auto& host = slots_[slot].profile;
+  host.last_seen_ms = std::max(host.last_seen_ms, end_ms);
+  auto& dir = host.at(d);
+
+  uint64_t scale = std::max<uint64_t>(r.sampling_interval, 1);
+  uint64_t packets = r.packets * scale;
+  uint64_t bytes = r.bytes * scale;
+  int64_t start_ms = std::min(r.start_ms, end_ms);
+  // What lies before the watermark goes to the oldest open bucket, the one
+  // holding the watermark, so no closed window changes and nothing is lost.
+  int64_t floor_ms = std::max(start_ms, watermark);
+  int64_t first = bucket_of(floor_ms);
+  int64_t last = bucket_of(std::max(end_ms, watermark));
+  if (end_ms < watermark) {
+    ++counters.late_records;
+    counters.late_bytes += bytes;
+  } else if (start_ms < watermark) {
+    ++counters.folded_records;
+    counters.folded_bytes += share(bytes, watermark - start_ms, end_ms - start_ms);
+  }
+
+  int64_t duration = end_ms - start_ms;
+  uint64_t packets_done = 0, bytes_done = 0;
+  for (int64_t b = first; b <= last; ++b) {
+    bool created = false;
+    auto& stats = dir.bucket_at(b, created);
+    if (created)
+      schedule(b, slot);
+    uint64_t p = 0, y = 0;
+    if (b == last || duration <= 0) {
+      p = packets - packets_done;
+      y = bytes - bytes_done;
+    } else {
+      int64_t upto = (b + 1) * bucket_ms - start_ms;
+      p = share(packets, upto, duration) - packets_done;
+      y = share(bytes, upto, duration) - bytes_done;
+    }
+    packets_done += p;
+    bytes_done += y;
+    stats.counters.add_volume(r.protocol, p, y);
+    stats.distinct.add(v);
+    if (b == last)
+      stats.counters.add_flow(r, scale);
+  }
+  created_scratch_.clear();
+  dir.add_top(last, v, r.bytes, true, created_scratch_);
+  for (int64_t lb : created_scratch_)
+    schedule(lb, slot);
+}
+
+void profile_table::add_external(const flow_record& r, int64_t end_ms, int64_t watermark) {
+  uint32_t slot = external_slot_for(r.src_addr);
+  auto& ext = external_slots_[slot].profile;
+  ext.last_seen_ms = std::max(ext.last_seen_ms, end_ms);
+  int64_t b = bucket_of(std::max(end_ms, watermark));
+  int64_t w = window_of_bucket(b, external_granularity_s);
+  bool created = false;
+  auto& win = ext.window_at(w, created);
+  if (created)
+    schedule_external(last_bucket_of(w, external_granularity_s), slot);
+  win.add(r, std::max<uint64_t>(r.sampling_interval, 1));
+}
+
+void profile_table::close_ready(std::vector<closed_host_window>& hosts,
+                                std::vector<closed_external_window>& externals) {
+  int64_t watermark = tracker_.watermark();
+  if (watermark == watermark_tracker::none)
+    return;
+  int64_t last_closed = bucket_of(watermark) - 1;
+  std::vector<closed_window> closed;
+  while (!close_schedule_.empty() && close_schedule_.begin()->first <= last_closed) {
+    auto refs = std::move(close_schedule_.begin()->second);
+    close_schedule_.erase(close_schedule_.begin());
+    for (auto ref : refs) {
+      auto& s = slots_[ref.slot];
+      if (!s.used || s.generation != ref.generation)
+        continue;
+      for (auto d : {host_direction::out, host_direction::in}) {
+        created_scratch_.clear();
+        closed.clear();
+        s.profile.at(d).close_through(last_closed, d, closed, created_scratch_);
+        if (!closed.empty())
+          mark_dirty(ref.slot);
+        for (int64_t lb : created_scratch_)
+          schedule(lb, ref.slot);
+        counters_.windows_closed += closed.size();
+        for (auto& w : closed)
+          hosts.push_back(closed_host_window{s.profile.address, std::move(w)});
+      }
+    }
+  }
+  while (!external_schedule_.empty() && external_schedule_.begin()->first <= last_closed) {
+    auto refs = std::move(external_schedule_.begin()->second);
+    external_schedule_.erase(external_schedule_.begin());
+    for (auto ref : refs) {
+      auto& s = external_slots_[ref.slot];
+      if (!s.used || s.generation != ref.generation)
+        continue;
+      auto& windows = s.profile.windows;
+      size_t n = 0;
+      for (; n < windows.size() &&
+             last_bucket_of(windows[n].index, external_granularity_s) <= last_closed;
+           ++n) {
+        const auto& w = windows[n];
+        externals.push_back(closed_external_window{
+          s.profile.address, w.index * int64_t{external_granularity_s} * 1000, w.flows,
+          w.packets, w.bytes, w.syn_only_flows, w.destinations.count(), w.ports.count()});
+      }
+      windows.erase(windows.begin(), windows.begin() + static_cast<ptrdiff_t>(n));
+    }
+  }
+}
+
+void profile_table::tick(int64_t wall_ms) {
+  tracker_.tick(wall_ms);
+  int64_t watermark = tracker_.watermark();
+  if (watermark == watermark_tracker::none)
+    return;
+  int64_t idle_before = watermark - settings_.idle_eviction_ms;
+  // The least recently touched hosts are the candidates; stop at the first
+  // that is still in use.
+  for (uint32_t slot = lru_.oldest(); slot != slot_lru::nil; slot = lru_.oldest()) {
+    const auto& p = slots_[slot].profile;
+    if (p.last_seen_ms >= idle_before || !p.empty())
+      break;
+    evict_host(slot);
+    ++counters_.hosts_evicted_idle;
+  }
+  for (uint32_t slot = external_lru_.oldest(); slot != slot_lru::nil;
+       slot = external_lru_.oldest()) {
+    const auto& p = external_slots_[slot].profile;
+    if (p.last_seen_ms >= idle_before || !p.windows.empty())
+      break;
+    evict_external(slot);
+  }
+}
+
+const host_profile* profile_table::find(const ip_address& host) const {
+  auto it = index_.find(host);
+  return it == index_.end() ? nullptr : &slots_[it->second].profile;
+}
+
+host_profile* profile_table::find(const ip_address& host) {
+  auto it = index_.find(host);
+  return it == index_.end() ? nullptr : &slots_[it->second].profile;
+}
+
+uint32_t profile_table::host_slot_for(const ip_address& a) {
+  auto it = index_.find(a);
+  if (it != index_.end()) {
+    lru_.touch(it->second);
+    return it->second;
+  }
+  if (index_.size() >= settings_.max_hosts && lru_.oldest() != slot_lru::nil) {
+    uint32_t victim = lru_.oldest();
+    const auto& p = slots_[victim].profile;
+    counters_.open_windows_discarded += p.at(host_direction::out).buckets().size() +
+                                        p.at(host_direction::in).buckets().size();
+    evict_host(victim);
+    ++counters_.hosts_evicted_at_cap;
+  }
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  auto& s = slots_[slot];
+  s.used = true;
+  s.profile.address = a;
+  s.profile.last_seen_ms = watermark_tracker::none;
+  index_.emplace(a, slot);
+  lru_.touch(slot);
+  ++counters_.hosts_created;
+  return slot;
+}
+
+uint32_t profile_table::external_slot_for(const ip_address& a) {
+  auto it = external_index_.find(a);
+  if (it != external_index_.end()) {
+    external_lru_.touch(it->second);
+    return it->second;
+  }
+  if (external_index_.size() >= settings_.max_external_hosts &&
+      external_lru_.oldest() != slot_lru::nil) {
+    evict_external(external_lru_.oldest());
+    ++counters_.external_evicted;
+  }
+  uint32_t slot;
+  if (!free_external_.empty()) {
+    slot = free_external_.back();
+    free_external_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(external_slots_.size());
+    external_slots_.emplace_back();
+  }
+  auto& s = external_slots_[slot];
+  s.used = true;
+  s.profile.address = a;
+  s.profile.last_seen_ms = watermark_tracker::none;
+  external_index_.emplace(a, slot);
+  external_lru_.touch(slot);
+  ++counters_.external_created;
+  return slot;
+}
+
+void profile_table::evict_host(uint32_t slot) {
+  auto& s = slots_[slot];
+  removed_.push_back(s.profile.address);
+  s.dirty = false;
+  index_.erase(s.profile.address);
+  lru_.remove(slot);
+  s.profile = host_profile{};
+  s.used = false;
+  ++s.generation;
+  free_slots_.push_back(slot);
+}
+
+void profile_table::evict_external(uint32_t slot) {
+  auto& s = external_slots_[slot];
+  external_index_.erase(s.profile.address);
+  external_lru_.remove(slot);
+  s.profile = external_profile{};
+  s.used = false;
+  ++s.generation;
+  free_external_.push_back(slot);
+}
+
+void profile_table::schedule(int64_t last_bucket, uint32_t slot) {
+  close_schedule_[last_bucket].push_back(slot_ref{slot, slots_[slot].generation});
+}
+
+void profile_table::mark_dirty(uint32_t slot) {
+  auto& s = slots_[slot];
+  if (!s.dirty) {
+    s.dirty = true;
+    dirty_.push_back(slot_ref{slot, s.generation});
+  }
+}
+
+void profile_table::restore_host(host_profile&& profile) {
+  uint32_t slot = host_slot_for(profile.address);
+  auto& host = slots_[slot].profile;
+  host = std::move(profile);
+  for (const auto& dir : host.directions) {
+    for (const auto& b : dir.buckets())
+      schedule(b.index, slot);
+    for (const auto& w : dir.coarse())
+      schedule(last_bucket_of(w.index, granularities[w.granularity_slot]), slot);
+  }
+}
+
+void profile_table::schedule_external(int64_t last_bucket, uint32_t slot) {
+  external_schedule_[last_bucket].push_back(slot_ref{slot, external_slots_[slot].generation});
+}
+
+size_t profile_table::host_memory_bytes() const {
+  size_t n = slots_.capacity() * (sizeof(host_slot) - sizeof(host_profile)) +
+             index_.size() * (sizeof(ip_address) + sizeof(uint32_t) + 2 * sizeof(void*));
+  for (const auto& s : slots_)
+    n += s.used ? s.profile.memory_bytes() : sizeof(host_profile);
+  return n;
+}
+
+size_t profile_table::external_memory_bytes() const {
+  size_t n = external_slots_.capacity() * (sizeof(external_slot) - sizeof(external_profile)) +
+             external_index_.size() * (sizeof(ip_address) + sizeof(uint32_t) + 2 * sizeof(void*));
+  for (const auto& s : external_slots_)
+    n += s.used ? s.profile.memory_bytes() : sizeof(external_profile);
+  return n;
+}
+
+} // namespace hostflow

@@ -1,0 +1,267 @@
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "flow/ip_address.hpp"
+
+namespace hostflow {
+
+// -- key serialization ------------------------------------------------------------
+
+/// How a space_saving key is written: `size` bytes, stored by append() and
+/// read back by load(). Specialize it to serialize sketches of other keys.
+template <class Key>
+struct sketch_key_codec;
+
+/// Addresses as their 16 bytes in network order (IPv4 in mapped form).
+template <>
+struct sketch_key_codec<ip_address> {
+  static constexpr size_t size = 16;
+  static void append(std::string& out, const ip_address& a) {
+    out.append(reinterpret_cast<const char*>(a.bytes.data()), a.bytes.size());
+  }
+  static ip_address load(const uint8_t* p) noexcept { return ip_address::from_v6_bytes(p); }
+};
+
+/// Ports as 2 bytes, little-endian like every other sketch field.
+template <>
+struct sketch_key_codec<uint16_t> {
+  static constexpr size_t size = 2;
+  static void append(std::string& out, uint16_t v) {
+    out.push_back(static_cast<char>(v));
+    out.push_back(static_cast<char>(v >> 8));
+  }
+  static uint16_t load(const uint8_t* p) noexcept {
+    return static_cast<uint16_t>(p[0] | (p[1] << 8));
+  }
+};
+
+namespace detail {
+
+inline void append_le64(std::string& out, uint64_t v) {
+  char bytes[8];
+  for (int i = 0; i < 8; ++i)
+    bytes[i] = static_cast<char>(v >> (8 * i));
+  out.append(bytes, 8);
+}
+
+inline uint64_t load_le64(const uint8_t* p) noexcept {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i)
+    v = (v << 8) | p[i];
+  return v;
+}
+
+} // namespace detail
+
+// -- the sketch -------------------------------------------------------------------
+
+/// The Space-Saving heavy-hitter sketch (Metwally, Agrawal, El Abbadi 2005):
+/// the keys with the largest total weight in a stream, in Capacity counters.
+///
+/// Every reported entry brackets its key's true weight:
+/// count - error <= true weight <= count. A key not reported has a true weight
+/// of at most min_count(), so every key heavier than (total weight) / Capacity
+/// is reported. The entries live inline (no heap) and are found by a linear
+/// scan, which beats any index at the intended 8-16 entries.
+///
+/// `Hash` is not called: with so few entries, comparing keys is cheaper than
+/// hashing them. It stays in the signature so that callers naming it compile.
+template <class Key, size_t Capacity, class Hash = std::hash<Key>>
+class space_saving {
+  static_assert(Capacity > 0 && Capacity <= 255, "the serialized form stores counts in a byte");
+
+public:
+  /// One monitored key.
+  struct entry {
+    Key key{};
+    uint64_t count = 0; ///< upper bound on the key's true weight
+    uint64_t error = 0; ///< most by which count may exceed the true weight
+
+    friend bool operator==(const entry& a, const entry& b) noexcept {
+      return a.key == b.key && a.count == b.count && a.error == b.error;
+    }
+  };
+
+  /// Most keys monitored at once.
+  static constexpr size_t capacity = Capacity;
+
+  /// The first byte of every serialized sketch; bumped when the layout changes.
+  static constexpr uint8_t format_version = 1;
+
+  // -- counting ----------------------------------------------------------------
+
+  /// Adds `weight` (e.g. packets or bytes) to `key`. When all counters are
+  /// taken, the key replaces the one with the smallest count and inherits that
+  /// count as its error. A zero weight changes nothing.
+  void add(const Key& key, uint64_t weight = 1) noexcept {
+    if (weight == 0)
+      return;
+    for (size_t i = 0; i < size_; ++i) {
+      if (entries_[i].key == key) {
+        entries_[i].count += weight;
+        return;
+      }
+    }
+    if (size_ < Capacity) {
+      entries_[size_++] = entry{key, weight, 0};
+      return;
+    }
+    auto& victim = entries_[min_index()];
+    auto min = victim.count;
+    victim = entry{key, min + weight, min};
+  }
+
+  /// Makes this the sketch of both streams (the combine of parallel
+  /// Space-Saving, Cafaro et al. 2016): a key monitored on both sides gets the
+  /// sums of counts and errors; a key monitored on one side only may have had
+  /// up to the other side's min_count() there, which goes into its count and
+  /// error alike. The Capacity largest counts are kept, so the bounds of every
+  /// entry and of min_count() still hold.
+  void merge(const space_saving& other) {
+    auto min_here = min_count();
+    auto min_there = other.min_count();
+    std::array<entry, 2 * Capacity> combined;
+    size_t n = 0;
+    for (size_t i = 0; i < size_; ++i) {
+      const auto& e = entries_[i];
+      auto match = other.find(e.key);
+      if (match)
+        combined[n++] = entry{e.key, e.count + match->count, e.error + match->error};
+      else
+        combined[n++] = entry{e.key, e.count + min_there, e.error + min_there};
+    }
+    for (size_t j = 0; j < other.size_; ++j) {
+      const auto& e = other.entries_[j];
+      if (!find(e.key))
+        combined[n++] = entry{e.key, e.count + min_here, e.error + min_here};
+    }
+    auto kept = std::min(n, Capacity);
+    if (n > Capacity)
+      std::partial_sort(combined.begin(), combined.begin() + kept, combined.begin() + n,
+                        by_count_then_key);
+    std::copy(combined.begin(), combined.begin() + kept, entries_.begin());
+    size_ = kept;
+  }
+
+  /// The monitored keys, largest count first, ties by ascending key.
+  std::vector<entry> top() const {
+    std::vector<entry> result(entries_.begin(), entries_.begin() + size_);
+    std::sort(result.begin(), result.end(), by_count_then_key);
+    return result;
+  }
+
+  /// The entry of `key`, or null when it is not monitored.
+  const entry* find(const Key& key) const noexcept {
+    for (size_t i = 0; i < size_; ++i)
+      if (entries_[i].key == key)
+        return &entries_[i];
+    return nullptr;
+  }
+
+  /// Number of monitored keys, at most Capacity.
+  size_t size() const noexcept { return size_; }
+
+  /// Upper bound on the true weight of any key not monitored: 0 while a
+  /// counter is free (every key seen so far is monitored), else the smallest
+  /// count.
+  uint64_t min_count() const noexcept { return size_ < Capacity ? 0 : entries_[min_index()].count; }
+
+  /// Forgets every key.
+  void clear() noexcept { size_ = 0; }
+
+  /// Bytes the sketch occupies (it owns no heap memory).
+  static constexpr size_t memory_bytes() noexcept { return sizeof(space_saving); }
+
+  // -- serialization -----------------------------------------------------------
+
+  /// Appends the sketch to `out`: the format version, the key size and
+  /// Capacity and the number of entries (one byte each), then per entry the key
+  /// (see sketch_key_codec) and the count and error as little-endian u64s.
+  void append_to(std::string& out) const {
+    out.push_back(static_cast<char>(format_version));
+    out.push_back(static_cast<char>(codec::size));
+    out.push_back(static_cast<char>(Capacity));
+    out.push_back(static_cast<char>(size_));
+    for (size_t i = 0; i < size_; ++i) {
+      codec::append(out, entries_[i].key);
+      detail::append_le64(out, entries_[i].count);
+      detail::append_le64(out, entries_[i].error);
+    }
+  }
+
+  /// Reads a sketch written by append_to() from the front of `in` and removes
+  /// its bytes from `in`. Returns nullopt, and leaves `in` as it was, when the
+  /// bytes are truncated, of another version, key size or Capacity (a sketch
+  /// of another Capacity would misstate min_count()), or impossible: more
+  /// entries than Capacity, an error above its count, a key twice.
+  static std::optional<space_saving> decode(std::string_view& in) {
+    constexpr size_t header_size = 4;
+    constexpr size_t entry_size = codec::size + 16;
+    if (in.size() < header_size)
+      return std::nullopt;
+    auto p = reinterpret_cast<const uint8_t*>(in.data());
+    if (p[0] != format_version || p[1] != codec::size || p[2] != Capacity || p[3] > Capacity)
+      return std::nullopt;
+    size_t n = p[3];
+    if ((in.size() - header_size) / entry_size < n)
+      return std::nullopt;
+    space_saving result;
+    for (size_t i = 0; i < n; ++i) {
+      auto q = p + header_size + i * entry_size;
+      entry e{codec::load(q), detail::load_le64(q + codec::size),
+              detail::load_le64(q + codec::size + 8)};
+      if (e.error > e.count || result.find(e.key))
+        return std::nullopt;
+      result.entries_[result.size_++] = e;
+    }
+    in.remove_prefix(header_size + n * entry_size);
+    return result;
+  }
+
+  /// Same entries, in any order.
+  friend bool operator==(const space_saving& a, const space_saving& b) noexcept {
+    if (a.size_ != b.size_)
+      return false;
+    for (size_t i = 0; i < a.size_; ++i) {
+      auto match = b.find(a.entries_[i].key);
+      if (!match || !(*match == a.entries_[i]))
+        return false;
+    }
+    return true;
+  }
+  friend bool operator!=(const space_saving& a, const space_saving& b) noexcept {
+    return !(a == b);
+  }
+
+private:
+  using codec = sketch_key_codec<Key>;
+
+  static bool by_count_then_key(const entry& a, const entry& b) noexcept {
+    if (a.count != b.count)
+      return a.count > b.count;
+    return a.key < b.key;
+  }
+
+  /// Index of the smallest count; only called when size_ > 0.
+  size_t min_index() const noexcept {
+    size_t m = 0;
+    for (size_t i = 1; i < size_; ++i)
+      if (entries_[i].count < entries_[m].count)
+        m = i;
+    return m;
+  }
+
+  std::array<entry, Capacity> entries_{};
+  size_t size_ = 0;
+};
+
+} // namespace hostflow

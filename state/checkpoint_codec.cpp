@@ -1,0 +1,262 @@
+#include "state/checkpoint_codec.hpp"
+
+#include <cstring>
+
+#include "state/varint.hpp"
+
+namespace hostflow {
+
+namespace {
+
+constexpr uint8_t host_format = 1;
+constexpr uint8_t time_format = 1;
+// Bounds that no real state reaches; a value claiming more is corrupt.
+constexpr uint64_t max_windows = 4096;
+constexpr uint64_t max_sources = 1 << 20;
+
+void append_stats(std::string& out, const window_stats& s) {
+  for (uint64_t v : s.counters.values())
+    append_varint(out, v);
+  s.distinct.peers.append_to(out);
+  s.distinct.peer_ports.append_to(out);
+  s.distinct.local_ports.append_to(out);
+}
+
+bool read_stats(std::string_view& in, window_stats& s) {
+  for (auto* f : s.counters.fields()) {
+    auto v = read_varint(in);
+    if (!v)
+      return false;
+    *f = *v;
+  }
+  for (auto* d : {&s.distinct.peers, &s.distinct.peer_ports, &s.distinct.local_ports}) {
+    auto c = distinct_counter::decode(in);
+    if (!c)
+      return false;
+    *d = std::move(*c);
+  }
+  return true;
+}
+
+void append_address(std::string& out, const ip_address& a) {
+  out.append(reinterpret_cast<const char*>(a.bytes.data()), 16);
+}
+
+bool read_address(std::string_view& in, ip_address& a) {
+  if (in.size() < 16)
+    return false;
+  a = ip_address::from_v6_bytes(reinterpret_cast<const uint8_t*>(in.data()));
+  in.remove_prefix(16);
+  return true;
+}
+
+template <class Sketch>
+bool read_sketch(std::string_view& in, Sketch& s) {
+  auto v = Sketch::decode(in);
+  if (!v)
+    return false;
+  s = *v;
+  return true;
+}
+
+} // namespace
+
+void encode_host_checkpoint(const host_profile& host, std::string& out) {
+  out.clear();
+  out.push_back(static_cast<char>(host_format));
+  append_address(out, host.address);
+  append_svarint(out, host.last_seen_ms);
+  for (const auto& dir : host.directions) {
+    append_varint(out, dir.buckets().size());
+    for (const auto& b : dir.buckets()) {
+      append_svarint(out, b.index);
+      append_stats(out, b.stats);
+    }
+    append_varint(out, dir.coarse().size());
+    for (const auto& w : dir.coarse()) {
+      append_svarint(out, w.index);
+      out.push_back(static_cast<char>(w.granularity_slot));
+      append_stats(out, w.rolled);
+      out.push_back(w.top ? 1 : 0);
+      if (w.top) {
+        w.top->peers_by_bytes.append_to(out);
+        w.top->peers_by_flows.append_to(out);
+        w.top->peer_ports_by_bytes.append_to(out);
+        w.top->peer_ports_by_flows.append_to(out);
+      }
+    }
+  }
+  out.push_back(host.baseline ? 1 : 0);
+  if (host.baseline) {
+    const auto& b = *host.baseline;
+    out.push_back(static_cast<char>(b.hour));
+    append_svarint(out, b.latest_window_ms);
+    for (double z : b.deviation) {
+      char buf[8];
+      std::memcpy(buf, &z, 8);
+      out.append(buf, 8);
+    }
+    std::string slot;
+    encode_hour_baseline(b.current, slot);
+    append_varint(out, slot.size());
+    out += slot;
+  }
+}
+
+std::optional<host_profile> decode_host_checkpoint(std::string_view in) {
+  if (in.empty() || static_cast<uint8_t>(in[0]) != host_format)
+    return std::nullopt;
+  in.remove_prefix(1);
+  host_profile host;
+  auto last_seen = std::optional<int64_t>{};
+  if (!read_address(in, host.address) || !(last_seen = read_svarint(in)))
+    return std::nullopt;
+  host.last_seen_ms = *last_seen;
+  for (auto& dir : host.directions) {
+    auto buckets = read_varint(in);
+    if (!buckets || *buckets > max_windows)
+      return std::nullopt;
+    int64_t previous = watermark_tracker::none;
+    for (uint64_t i = 0; i < *buckets; ++i) {
+      auto index = read_svarint(in);
+      if (!index || *index <= previous)
+        return std::nullopt;
+      previous = *index;
+      direction_profile::bucket b{*index, {}};
+      if (!read_stats(in, b.stats))
+        return std::nullopt;
+      dir.buckets().push_back(std::move(b));
+    }
+    auto coarse = read_varint(in);
+    if (!coarse || *coarse > max_windows)
+      return std::nullopt;
+    for (uint64_t i = 0; i < *coarse; ++i) {
+      auto index = read_svarint(in);
+      if (!index || in.size() < 1)
+        return std::nullopt;
+      auto slot = static_cast<uint8_t>(in[0]);
+      in.remove_prefix(1);
+      if (slot == 0 || slot >= granularities.size())
+        return std::nullopt;
+      direction_profile::coarse_window w{*index, slot, {}, nullptr};
+      if (!read_stats(in, w.rolled) || in.empty())
+        return std::nullopt;
+      bool has_top = in[0] != 0;
+      in.remove_prefix(1);
+      if (has_top) {
+        w.top = std::make_unique<heavy_hitters>();
+        if (!read_sketch(in, w.top->peers_by_bytes) || !read_sketch(in, w.top->peers_by_flows) ||
+            !read_sketch(in, w.top->peer_ports_by_bytes) ||
+            !read_sketch(in, w.top->peer_ports_by_flows))
+          return std::nullopt;
+      }
+      dir.coarse().push_back(std::move(w));
+    }
+  }
+  if (in.empty())
+    return std::nullopt;
+  bool has_baseline = in[0] != 0;
+  in.remove_prefix(1);
+  if (has_baseline) {
+    auto b = std::make_unique<host_baseline>();
+    if (in.empty() || static_cast<uint8_t>(in[0]) > 23)
+      return std::nullopt;
+    b->hour = static_cast<uint8_t>(in[0]);
+    in.remove_prefix(1);
+    auto latest = read_svarint(in);
+    if (!latest || in.size() < b->deviation.size() * 8)
+      return std::nullopt;
+    b->latest_window_ms = *latest;
+    for (double& z : b->deviation) {
+      std::memcpy(&z, in.data(), 8);
+      in.remove_prefix(8);
+    }
+    auto size = read_varint(in);
+    if (!size || *size > in.size())
+      return std::nullopt;
+    auto slot = decode_hour_baseline(in.substr(0, *size));
+    if (!slot)
+      return std::nullopt;
+    b->current = *slot;
+    in.remove_prefix(*size);
+    host.baseline = std::move(b);
+  }
+  if (!in.empty())
+    return std::nullopt;
+  return host;
+}
+
+void encode_time_checkpoint(const time_checkpoint& t, std::string& out) {
+  out.clear();
+  out.push_back(static_cast<char>(time_format));
+  append_svarint(out, t.watermark.watermark);
+  append_varint(out, t.watermark.clamped);
+  append_varint(out, t.watermark.sources.size());
+  for (const auto& [source, newest] : t.watermark.sources) {
+    append_address(out, source.exporter.address);
+    append_varint(out, source.exporter.port);
+    append_varint(out, source.observation_domain);
+    append_svarint(out, newest);
+  }
+  append_varint(out, t.exporters.size());
+  for (const auto& [exporter, c] : t.exporters) {
+    append_address(out, exporter.address);
+    append_varint(out, exporter.port);
+    for (uint64_t x : {c.records, c.late_records, c.late_bytes, c.folded_records, c.folded_bytes,
+                       c.too_old_records, c.too_old_bytes})
+      append_varint(out, x);
+  }
+}
+
+std::optional<time_checkpoint> decode_time_checkpoint(std::string_view in) {
+  if (in.empty() || static_cast<uint8_t>(in[0]) != time_format)
+    return std::nullopt;
+  in.remove_prefix(1);
+  time_checkpoint t;
+  auto wm = read_svarint(in);
+  auto clamped = read_varint(in);
+  auto sources = read_varint(in);
+  if (!wm || !clamped || !sources || *sources > max_sources)
+    return std::nullopt;
+  t.watermark.watermark = *wm;
+  t.watermark.clamped = *clamped;
+  for (uint64_t i = 0; i < *sources; ++i) {
+    time_source s;
+    if (!read_address(in, s.exporter.address))
+      return std::nullopt;
+    auto port = read_varint(in);
+    auto domain = read_varint(in);
+    auto newest = read_svarint(in);
+    if (!port || *port > 0xffff || !domain || *domain > 0xffffffff || !newest)
+      return std::nullopt;
+    s.exporter.port = static_cast<uint16_t>(*port);
+    s.observation_domain = static_cast<uint32_t>(*domain);
+    t.watermark.sources.emplace_back(s, *newest);
+  }
+  auto exporters = read_varint(in);
+  if (!exporters || *exporters > max_sources)
+    return std::nullopt;
+  for (uint64_t i = 0; i < *exporters; ++i) {
+    endpoint e;
+    if (!read_address(in, e.address))
+      return std::nullopt;
+    auto port = read_varint(in);
+    if (!port || *port > 0xffff)
+      return std::nullopt;
+    e.port = static_cast<uint16_t>(*port);
+    event_time_counters c;
+    for (uint64_t* x : {&c.records, &c.late_records, &c.late_bytes, &c.folded_records,
+                        &c.folded_bytes, &c.too_old_records, &c.too_old_bytes}) {
+      auto v = read_varint(in);
+      if (!v)
+        return std::nullopt;
+      *x = *v;
+    }
+    t.exporters.emplace_back(e, c);
+  }
+  if (!in.empty())
+    return std::nullopt;
+  return t;
+}
+
+} // namespace hostflow
