@@ -41,6 +41,10 @@ using host_shard_actor = caf::typed_actor<
   /// Closes what the watermark has passed, writes it and publishes it now;
   /// replies with the shard's watermark.
   caf::replies_to<flush_atom>::with<int64_t>,
+  /// Moves the watermark to at least the given event time (epoch ms; the
+  /// end of a replay), then closes, writes and publishes; replies with the
+  /// watermark.
+  caf::replies_to<flush_atom, int64_t>::with<int64_t>,
   /// Writes a checkpoint now; replies with the number of hosts written.
   caf::replies_to<checkpoint_atom>::with<uint64_t>,
   /// Adds a subscriber for windows of one granularity (seconds).

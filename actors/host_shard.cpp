@@ -1,5 +1,7 @@
 #include "actors/host_shard.hpp"
 
+#include <algorithm>
+
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
@@ -42,10 +44,10 @@ void close_write_publish(host_shard_actor::stateful_pointer<host_shard_state> se
 
 void host_shard_state::process(const shard_batch& batch, int64_t wall_ms) {
   ++batches;
-  size_t n = std::min(batch.records.size(), batch.kinds.size());
+  size_t n = std::min({batch.records.size(), batch.kinds.size(), batch.source_newest.size()});
   for (size_t i = 0; i < n; ++i) {
     const auto& r = batch.records[i];
-    table->add(r, batch.kinds[i], wall_ms);
+    table->add(r, batch.kinds[i], wall_ms, batch.source_newest[i]);
     packets += r.packets;
     bytes += r.bytes;
   }
@@ -269,6 +271,11 @@ host_shard_actor::behavior_type host_shard(host_shard_actor::stateful_pointer<ho
       self->delayed_send(self, st.settings.tick_interval, tick_atom::value);
     },
     [self](flush_atom) -> int64_t {
+      close_write_publish(self);
+      return self->state.table->watermark();
+    },
+    [self](flush_atom, int64_t advance_to) -> int64_t {
+      self->state.table->tracker().advance_to(advance_to);
       close_write_publish(self);
       return self->state.table->watermark();
     },

@@ -41,10 +41,19 @@ struct receiver_report {
   std::vector<exporter_report> exporters; ///< per exporter, cumulative
 };
 
-/// Record views for one host_shard: records[i] is taken as kinds[i].
+/// Record views for one host_shard: records[i] is taken as kinds[i], and
+/// source_newest[i] is the newest record end its exporter and observation
+/// domain had reached when the receiver routed it.
 struct shard_batch {
   std::vector<flow_record> records;
   std::vector<record_view_kind> kinds;
+  std::vector<int64_t> source_newest;
+
+  void clear() {
+    records.clear();
+    kinds.clear();
+    source_newest.clear();
+  }
 };
 
 /// Windows that closed in one tick of one shard, for one granularity.
@@ -136,7 +145,7 @@ typename Inspector::result_type inspect(Inspector& f, receiver_report& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_batch& x) {
-  return f(caf::meta::type_name("hostflow::shard_batch"), x.records, x.kinds);
+  return f(caf::meta::type_name("hostflow::shard_batch"), x.records, x.kinds, x.source_newest);
 }
 
 template <class Inspector>

@@ -45,6 +45,41 @@ void flush_profile_pipeline(caf::actor_system& sys, const profile_pipeline& p) {
       .receive([](int64_t) {}, [](caf::error&) {});
 }
 
+void drain_profile_pipeline(caf::actor_system& sys, const profile_pipeline& p, int64_t event_ms) {
+  caf::scoped_actor self{sys};
+  for (const auto& shard : p.shards)
+    self->request(shard, request_timeout, flush_atom::value, event_ms)
+      .receive([](int64_t) {}, [](caf::error&) {});
+}
+
+void feed_profile_pipeline(caf::actor_system& sys, const profile_pipeline& p,
+                           record_router& router, const std::vector<flow_record>& records,
+                           size_t batch_views) {
+  caf::scoped_actor self{sys};
+  auto& pending = router.pending();
+  // Hands every shard its batch at once, then waits for all replies: the
+  // shards work in parallel while the replies come in.
+  auto send_all = [&] {
+    std::vector<caf::response_handle<caf::blocking_actor, caf::detail::type_list<uint64_t>, true>>
+      replies;
+    for (size_t shard = 0; shard < pending.size(); ++shard) {
+      if (pending[shard].records.empty())
+        continue;
+      replies.push_back(self->request(p.shards[shard], request_timeout, std::move(pending[shard])));
+      pending[shard] = shard_batch{};
+    }
+    for (auto& reply : replies)
+      reply.receive([](uint64_t) {}, [](caf::error&) {});
+    router.clear_pending_count();
+  };
+  for (const auto& r : records) {
+    router.route(r);
+    if (router.pending_views() >= batch_views * pending.size())
+      send_all();
+  }
+  send_all();
+}
+
 void stop_profile_pipeline(caf::actor_system& sys, profile_pipeline& p) {
   caf::scoped_actor self{sys};
   for (const auto& shard : p.shards)

@@ -45,6 +45,17 @@ profile_pipeline start_profile_pipeline(caf::actor_system& sys,
 /// and waits until all have done so.
 void flush_profile_pipeline(caf::actor_system& sys, const profile_pipeline& p);
 
+/// Moves every shard's watermark to at least `event_ms` and closes what it
+/// passes (the end of a replay), waiting until all have done so.
+void drain_profile_pipeline(caf::actor_system& sys, const profile_pipeline& p, int64_t event_ms);
+
+/// Routes `records` as a receiver would and hands each shard its batches,
+/// waiting for every reply: the pipeline without sockets, for tests and
+/// benchmarks. `wall_ms` is not used: shards read their own clock.
+void feed_profile_pipeline(caf::actor_system& sys, const profile_pipeline& p,
+                           record_router& router, const std::vector<flow_record>& records,
+                           size_t batch_views = 4096);
+
 /// Stops the shards (each writes what closed and a checkpoint) and waits
 /// for them.
 void stop_profile_pipeline(caf::actor_system& sys, profile_pipeline& p);

@@ -26,16 +26,16 @@ void flush_shard(receiver_actor::stateful_pointer<receiver_state> self, size_t s
   if (st.in_flight[shard] >= st.settings.max_batches_in_flight) {
     st.dropped_records += views;
     ++st.dropped_batches;
-    batch.records.clear();
-    batch.kinds.clear();
+    batch.clear();
     return;
   }
   ++st.in_flight[shard];
   st.records_sent += views;
-  shard_batch msg{std::move(batch.records), std::move(batch.kinds)};
+  shard_batch msg = std::move(batch);
   batch = shard_batch{};
   batch.records.reserve(st.settings.batch_records + 64);
   batch.kinds.reserve(st.settings.batch_records + 64);
+  batch.source_newest.reserve(st.settings.batch_records + 64);
   self->request(st.router->table().shards.shards()[shard], caf::infinite, std::move(msg))
     .then([self, shard](uint64_t) { --self->state.in_flight[shard]; },
           [self, shard](caf::error&) { --self->state.in_flight[shard]; });
@@ -119,8 +119,7 @@ receiver_actor::behavior_type receiver(receiver_actor::stateful_pointer<receiver
       if (batch.records.empty())
         continue;
       st.records_sent += batch.records.size();
-      caf::anon_send(st.router->table().shards.shards()[shard],
-                     shard_batch{std::move(batch.records), std::move(batch.kinds)});
+      caf::anon_send(st.router->table().shards.shards()[shard], std::move(batch));
       batch = shard_batch{};
     }
     report(self);

@@ -1,5 +1,6 @@
 #include "actors/router.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace hostflow {
@@ -33,15 +34,33 @@ void shard_map::assign(uint32_t vshard, uint32_t owner) {
 record_router::record_router(std::shared_ptr<const routing_table> table)
   : table_(std::move(table)), pending_(table_->shards.shards().size()) {}
 
-void record_router::emit(uint32_t shard, const flow_record& r, record_view_kind kind) {
+void record_router::emit(uint32_t shard, const flow_record& r, record_view_kind kind,
+                         int64_t newest) {
   auto& batch = pending_[shard];
   batch.records.push_back(r);
   batch.kinds.push_back(kind);
+  batch.source_newest.push_back(newest);
   ++pending_views_;
+}
+
+int64_t record_router::note_event_time(const flow_record& r) {
+  time_source source{r.exporter, r.observation_domain};
+  // Records come in runs from one source: try the last one first.
+  if (last_source_ >= newest_.size() || !(newest_[last_source_].first == source)) {
+    last_source_ = 0;
+    while (last_source_ < newest_.size() && !(newest_[last_source_].first == source))
+      ++last_source_;
+    if (last_source_ == newest_.size())
+      newest_.emplace_back(source, r.end_ms);
+  }
+  auto& newest = newest_[last_source_].second;
+  newest = std::max(newest, r.end_ms);
+  return newest;
 }
 
 void record_router::route(const flow_record& r) {
   ++counters_.records;
+  int64_t newest = note_event_time(r);
   const auto& t = *table_;
   if (!t.selection.selects(r)) {
     ++counters_.not_selected;
@@ -54,14 +73,14 @@ void record_router::route(const flow_record& r) {
     return;
   }
   if (src) {
-    emit(t.shards.owner_index(r.src_addr), r, record_view_kind::outgoing);
+    emit(t.shards.owner_index(r.src_addr), r, record_view_kind::outgoing, newest);
     ++counters_.outgoing;
   } else {
-    emit(t.shards.owner_index(r.src_addr), r, record_view_kind::external_source);
+    emit(t.shards.owner_index(r.src_addr), r, record_view_kind::external_source, newest);
     ++counters_.external;
   }
   if (dst) {
-    emit(t.shards.owner_index(r.dst_addr), r, record_view_kind::incoming);
+    emit(t.shards.owner_index(r.dst_addr), r, record_view_kind::incoming, newest);
     ++counters_.incoming;
   }
 }

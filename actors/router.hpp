@@ -9,6 +9,7 @@
 
 #include "actors/actors.hpp"
 #include "flow/cidr.hpp"
+#include "flow/event_time.hpp"
 #include "flow/exporter_selection.hpp"
 
 namespace hostflow {
@@ -98,9 +99,13 @@ public:
   const routing_counters& counters() const noexcept { return counters_; }
 
 private:
-  void emit(uint32_t shard, const flow_record& r, record_view_kind kind);
+  void emit(uint32_t shard, const flow_record& r, record_view_kind kind, int64_t newest);
+  int64_t note_event_time(const flow_record& r);
 
   std::shared_ptr<const routing_table> table_;
+  /// Newest record end per exporter and observation domain.
+  std::vector<std::pair<time_source, int64_t>> newest_;
+  size_t last_source_ = 0;
   std::vector<shard_batch> pending_;
   size_t pending_views_ = 0;
   routing_counters counters_;

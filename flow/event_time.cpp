@@ -13,11 +13,14 @@ int granularity_index(uint32_t seconds) noexcept {
 
 watermark_tracker::watermark_tracker(event_time_settings settings) : settings_(settings) {}
 
-int64_t watermark_tracker::observe(const time_source& source, int64_t event_ms, int64_t wall_ms) {
-  if (event_ms > wall_ms + settings_.max_future_ms) {
-    event_ms = wall_ms + settings_.max_future_ms;
+int64_t watermark_tracker::observe(const time_source& source, int64_t event_ms,
+                                   int64_t source_newest_ms, int64_t wall_ms) {
+  int64_t limit = wall_ms + settings_.max_future_ms;
+  if (event_ms > limit) {
+    event_ms = limit;
     ++clamped_;
   }
+  int64_t newest = std::max(event_ms, std::min(source_newest_ms, limit));
   last_record_wall_ms_ = wall_ms;
   // Records come in runs from one source: check the minimum's holder first.
   size_t i = min_index_;
@@ -26,15 +29,15 @@ int64_t watermark_tracker::observe(const time_source& source, int64_t event_ms, 
     while (i < sources_.size() && !(sources_[i].source == source))
       ++i;
     if (i == sources_.size()) {
-      sources_.push_back(source_state{source, event_ms, wall_ms});
+      sources_.push_back(source_state{source, newest, wall_ms});
       recompute();
       return event_ms;
     }
   }
   auto& s = sources_[i];
   s.last_wall_ms = wall_ms;
-  if (event_ms > s.newest_ms) {
-    s.newest_ms = event_ms;
+  if (newest > s.newest_ms) {
+    s.newest_ms = newest;
     if (i == min_index_)
       recompute();
   }

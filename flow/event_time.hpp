@@ -86,9 +86,21 @@ public:
   explicit watermark_tracker(event_time_settings settings = {});
 
   /// Notes one record's event time (its end) from `source`, arriving at
-  /// wall-clock time `wall_ms`. Returns the event time to use: clamped to
-  /// the wall clock plus max_future_ms when it lies beyond that.
-  int64_t observe(const time_source& source, int64_t event_ms, int64_t wall_ms);
+  /// wall-clock time `wall_ms`; `source_newest_ms` is the newest event time
+  /// of all the source's records up to and including this one, as the
+  /// receiver saw them (so every shard judges a record by the same
+  /// watermark, whichever of the source's records it was sent). Returns the
+  /// event time to use: clamped to the wall clock plus max_future_ms when
+  /// it lies beyond that.
+  int64_t observe(const time_source& source, int64_t event_ms, int64_t source_newest_ms,
+                  int64_t wall_ms);
+
+  /// Moves the watermark to at least `event_ms` (the end of a replay: what
+  /// is still open may close now).
+  void advance_to(int64_t event_ms) noexcept {
+    if (event_ms > watermark_)
+      watermark_ = event_ms;
+  }
 
   /// Lets the watermark follow the wall clock once no record has arrived
   /// for idle_advance_ms, and retires sources silent that long.

@@ -17,9 +17,10 @@ uint64_t share(uint64_t amount, int64_t part, int64_t total) noexcept {
 profile_table::profile_table(profile_table_settings settings)
   : settings_(settings), tracker_(settings.time) {}
 
-void profile_table::add(const flow_record& r, record_view_kind kind, int64_t wall_ms) {
+void profile_table::add(const flow_record& r, record_view_kind kind, int64_t wall_ms,
+                        int64_t source_newest_ms) {
   time_source source{r.exporter, r.observation_domain};
-  int64_t end_ms = tracker_.observe(source, r.end_ms, wall_ms);
+  int64_t end_ms = tracker_.observe(source, r.end_ms, source_newest_ms, wall_ms);
   int64_t watermark = tracker_.watermark();
   if (last_counters_ == nullptr || !(last_exporter_ == r.exporter)) {
     last_counters_ = &per_exporter_[r.exporter];
@@ -50,7 +51,7 @@ void profile_table::add_host_view(const flow_record& r, host_direction d, int64_
   record_view v{&r, d};
   uint32_t slot = host_slot_for(v.host());
   mark_dirty(slot);
-  auto& host = slots_[slot].profile;
+  auto& host = hosts_.at(slot).profile;
   host.last_seen_ms = std::max(host.last_seen_ms, end_ms);
   auto& dir = host.at(d);
 
@@ -102,7 +103,7 @@ void profile_table::add_host_view(const flow_record& r, host_direction d, int64_
 
 void profile_table::add_external(const flow_record& r, int64_t end_ms, int64_t watermark) {
   uint32_t slot = external_slot_for(r.src_addr);
-  auto& ext = external_slots_[slot].profile;
+  auto& ext = externals_.at(slot).profile;
   ext.last_seen_ms = std::max(ext.last_seen_ms, end_ms);
   int64_t b = bucket_of(std::max(end_ms, watermark));
   int64_t w = window_of_bucket(b, external_granularity_s);
@@ -124,9 +125,9 @@ void profile_table::close_ready(std::vector<closed_host_window>& hosts,
     auto refs = std::move(close_schedule_.begin()->second);
     close_schedule_.erase(close_schedule_.begin());
     for (auto ref : refs) {
-      auto& s = slots_[ref.slot];
-      if (!s.used || s.generation != ref.generation)
+      if (!hosts_.valid(ref))
         continue;
+      auto& s = hosts_.at(ref.slot);
       for (auto d : {host_direction::out, host_direction::in}) {
         created_scratch_.clear();
         closed.clear();
@@ -145,9 +146,9 @@ void profile_table::close_ready(std::vector<closed_host_window>& hosts,
     auto refs = std::move(external_schedule_.begin()->second);
     external_schedule_.erase(external_schedule_.begin());
     for (auto ref : refs) {
-      auto& s = external_slots_[ref.slot];
-      if (!s.used || s.generation != ref.generation)
+      if (!externals_.valid(ref))
         continue;
+      auto& s = externals_.at(ref.slot);
       auto& windows = s.profile.windows;
       size_t n = 0;
       for (; n < windows.size() &&
@@ -171,130 +172,85 @@ void profile_table::tick(int64_t wall_ms) {
   int64_t idle_before = watermark - settings_.idle_eviction_ms;
   // The least recently touched hosts are the candidates; stop at the first
   // that is still in use.
-  for (uint32_t slot = lru_.oldest(); slot != slot_lru::nil; slot = lru_.oldest()) {
-    const auto& p = slots_[slot].profile;
+  for (uint32_t slot = hosts_.oldest(); slot != slot_lru::nil; slot = hosts_.oldest()) {
+    const auto& p = hosts_.at(slot).profile;
     if (p.last_seen_ms >= idle_before || !p.empty())
       break;
     evict_host(slot);
     ++counters_.hosts_evicted_idle;
   }
-  for (uint32_t slot = external_lru_.oldest(); slot != slot_lru::nil;
-       slot = external_lru_.oldest()) {
-    const auto& p = external_slots_[slot].profile;
+  for (uint32_t slot = externals_.oldest(); slot != slot_lru::nil; slot = externals_.oldest()) {
+    const auto& p = externals_.at(slot).profile;
     if (p.last_seen_ms >= idle_before || !p.windows.empty())
       break;
-    evict_external(slot);
+    externals_.erase(slot);
   }
 }
 
 const host_profile* profile_table::find(const ip_address& host) const {
-  auto it = index_.find(host);
-  return it == index_.end() ? nullptr : &slots_[it->second].profile;
+  uint32_t slot = hosts_.find(host);
+  return slot == slot_lru::nil ? nullptr : &hosts_.at(slot).profile;
 }
 
 host_profile* profile_table::find(const ip_address& host) {
-  auto it = index_.find(host);
-  return it == index_.end() ? nullptr : &slots_[it->second].profile;
+  uint32_t slot = hosts_.find(host);
+  return slot == slot_lru::nil ? nullptr : &hosts_.at(slot).profile;
 }
 
 uint32_t profile_table::host_slot_for(const ip_address& a) {
-  auto it = index_.find(a);
-  if (it != index_.end()) {
-    lru_.touch(it->second);
-    return it->second;
-  }
-  if (index_.size() >= settings_.max_hosts && lru_.oldest() != slot_lru::nil) {
-    uint32_t victim = lru_.oldest();
-    const auto& p = slots_[victim].profile;
+  if (hosts_.find(a) == slot_lru::nil && hosts_.size() >= settings_.max_hosts &&
+      hosts_.oldest() != slot_lru::nil) {
+    uint32_t victim = hosts_.oldest();
+    const auto& p = hosts_.at(victim).profile;
     counters_.open_windows_discarded += p.at(host_direction::out).buckets().size() +
                                         p.at(host_direction::in).buckets().size();
     evict_host(victim);
     ++counters_.hosts_evicted_at_cap;
   }
-  uint32_t slot;
-  if (!free_slots_.empty()) {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    slot = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
+  bool created = false;
+  uint32_t slot = hosts_.find_or_create(a, created);
+  if (created) {
+    hosts_.at(slot).profile.last_seen_ms = watermark_tracker::none;
+    ++counters_.hosts_created;
   }
-  auto& s = slots_[slot];
-  s.used = true;
-  s.profile.address = a;
-  s.profile.last_seen_ms = watermark_tracker::none;
-  index_.emplace(a, slot);
-  lru_.touch(slot);
-  ++counters_.hosts_created;
   return slot;
 }
 
 uint32_t profile_table::external_slot_for(const ip_address& a) {
-  auto it = external_index_.find(a);
-  if (it != external_index_.end()) {
-    external_lru_.touch(it->second);
-    return it->second;
-  }
-  if (external_index_.size() >= settings_.max_external_hosts &&
-      external_lru_.oldest() != slot_lru::nil) {
-    evict_external(external_lru_.oldest());
+  if (externals_.find(a) == slot_lru::nil && externals_.size() >= settings_.max_external_hosts &&
+      externals_.oldest() != slot_lru::nil) {
+    externals_.erase(externals_.oldest());
     ++counters_.external_evicted;
   }
-  uint32_t slot;
-  if (!free_external_.empty()) {
-    slot = free_external_.back();
-    free_external_.pop_back();
-  } else {
-    slot = static_cast<uint32_t>(external_slots_.size());
-    external_slots_.emplace_back();
+  bool created = false;
+  uint32_t slot = externals_.find_or_create(a, created);
+  if (created) {
+    externals_.at(slot).profile.last_seen_ms = watermark_tracker::none;
+    ++counters_.external_created;
   }
-  auto& s = external_slots_[slot];
-  s.used = true;
-  s.profile.address = a;
-  s.profile.last_seen_ms = watermark_tracker::none;
-  external_index_.emplace(a, slot);
-  external_lru_.touch(slot);
-  ++counters_.external_created;
   return slot;
 }
 
 void profile_table::evict_host(uint32_t slot) {
-  auto& s = slots_[slot];
-  removed_.push_back(s.profile.address);
-  s.dirty = false;
-  index_.erase(s.profile.address);
-  lru_.remove(slot);
-  s.profile = host_profile{};
-  s.used = false;
-  ++s.generation;
-  free_slots_.push_back(slot);
-}
-
-void profile_table::evict_external(uint32_t slot) {
-  auto& s = external_slots_[slot];
-  external_index_.erase(s.profile.address);
-  external_lru_.remove(slot);
-  s.profile = external_profile{};
-  s.used = false;
-  ++s.generation;
-  free_external_.push_back(slot);
+  removed_.push_back(hosts_.at(slot).profile.address);
+  hosts_.erase(slot);
 }
 
 void profile_table::schedule(int64_t last_bucket, uint32_t slot) {
-  close_schedule_[last_bucket].push_back(slot_ref{slot, slots_[slot].generation});
+  close_schedule_[last_bucket].push_back(hosts_.ref(slot));
 }
 
 void profile_table::mark_dirty(uint32_t slot) {
-  auto& s = slots_[slot];
+  auto& s = hosts_.at(slot);
   if (!s.dirty) {
     s.dirty = true;
-    dirty_.push_back(slot_ref{slot, s.generation});
+    dirty_.push_back(hosts_.ref(slot));
   }
 }
 
 void profile_table::restore_host(host_profile&& profile) {
   uint32_t slot = host_slot_for(profile.address);
-  auto& host = slots_[slot].profile;
+  auto& host = hosts_.at(slot).profile;
   host = std::move(profile);
   for (const auto& dir : host.directions) {
     for (const auto& b : dir.buckets())
@@ -305,21 +261,19 @@ void profile_table::restore_host(host_profile&& profile) {
 }
 
 void profile_table::schedule_external(int64_t last_bucket, uint32_t slot) {
-  external_schedule_[last_bucket].push_back(slot_ref{slot, external_slots_[slot].generation});
+  external_schedule_[last_bucket].push_back(externals_.ref(slot));
 }
 
 size_t profile_table::host_memory_bytes() const {
-  size_t n = slots_.capacity() * (sizeof(host_slot) - sizeof(host_profile)) +
-             index_.size() * (sizeof(ip_address) + sizeof(uint32_t) + 2 * sizeof(void*));
-  for (const auto& s : slots_)
+  size_t n = hosts_.overhead_bytes();
+  for (const auto& s : hosts_.slots())
     n += s.used ? s.profile.memory_bytes() : sizeof(host_profile);
   return n;
 }
 
 size_t profile_table::external_memory_bytes() const {
-  size_t n = external_slots_.capacity() * (sizeof(external_slot) - sizeof(external_profile)) +
-             external_index_.size() * (sizeof(ip_address) + sizeof(uint32_t) + 2 * sizeof(void*));
-  for (const auto& s : external_slots_)
+  size_t n = externals_.overhead_bytes();
+  for (const auto& s : externals_.slots())
     n += s.used ? s.profile.memory_bytes() : sizeof(external_profile);
   return n;
 }

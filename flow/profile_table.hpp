@@ -13,7 +13,7 @@
 #include "flow/event_time.hpp"
 #include "flow/external_profile.hpp"
 #include "flow/host_profile.hpp"
-#include "flow/slot_lru.hpp"
+#include "flow/slot_table.hpp"
 
 namespace hostflow {
 
@@ -69,8 +69,16 @@ class profile_table {
 public:
   explicit profile_table(profile_table_settings settings = {});
 
-  /// Takes one record in, as `kind` says; `wall_ms` is its arrival time.
-  void add(const flow_record& r, record_view_kind kind, int64_t wall_ms);
+  /// Takes one record in, as `kind` says; `wall_ms` is its arrival time and
+  /// `source_newest_ms` the newest record end of its exporter and domain so
+  /// far (see watermark_tracker::observe).
+  void add(const flow_record& r, record_view_kind kind, int64_t wall_ms,
+           int64_t source_newest_ms);
+
+  /// Same, for a stream where this record's end is the newest so far.
+  void add(const flow_record& r, record_view_kind kind, int64_t wall_ms) {
+    add(r, kind, wall_ms, r.end_ms);
+  }
 
   /// Closes every window the watermark has passed, appending them.
   void close_ready(std::vector<closed_host_window>& hosts,
@@ -87,15 +95,15 @@ public:
   template <class Changed, class Removed>
   void drain_changes(Changed&& changed, Removed&& removed) {
     for (auto ref : dirty_) {
-      auto& s = slots_[ref.slot];
-      if (s.used && s.generation == ref.generation) {
+      if (hosts_.valid(ref)) {
+        auto& s = hosts_.at(ref.slot);
         s.dirty = false;
         changed(s.profile);
       }
     }
     dirty_.clear();
     for (const auto& a : removed_)
-      if (index_.find(a) == index_.end())
+      if (hosts_.find(a) == slot_lru::nil)
         removed(a);
     removed_.clear();
   }
@@ -120,7 +128,7 @@ public:
   /// Visits every host held in memory.
   template <class F>
   void for_each_host(F&& f) const {
-    for (const auto& s : slots_)
+    for (const auto& s : hosts_.slots())
       if (s.used)
         f(s.profile);
   }
@@ -128,8 +136,8 @@ public:
   int64_t watermark() const noexcept { return tracker_.watermark(); }
   const watermark_tracker& tracker() const noexcept { return tracker_; }
   watermark_tracker& tracker() noexcept { return tracker_; }
-  size_t hosts() const noexcept { return index_.size(); }
-  size_t external_hosts() const noexcept { return external_index_.size(); }
+  size_t hosts() const noexcept { return hosts_.size(); }
+  size_t external_hosts() const noexcept { return externals_.size(); }
   const profile_table_counters& counters() const noexcept { return counters_; }
   const std::unordered_map<endpoint, event_time_counters>& exporter_counters() const noexcept {
     return per_exporter_;
@@ -141,43 +149,20 @@ public:
   size_t external_memory_bytes() const;
 
 private:
-  struct host_slot {
-    host_profile profile;
-    uint32_t generation = 0;
-    bool used = false;
-    bool dirty = false; ///< listed in dirty_
-  };
-  struct slot_ref {
-    uint32_t slot;
-    uint32_t generation;
-  };
-  struct external_slot {
-    external_profile profile;
-    uint32_t generation = 0;
-    bool used = false;
-  };
-
   void add_host_view(const flow_record& r, host_direction d, int64_t end_ms, int64_t watermark,
                      event_time_counters& counters);
   void add_external(const flow_record& r, int64_t end_ms, int64_t watermark);
   uint32_t host_slot_for(const ip_address& a);
   uint32_t external_slot_for(const ip_address& a);
   void evict_host(uint32_t slot);
-  void evict_external(uint32_t slot);
   void schedule(int64_t last_bucket, uint32_t slot);
   void mark_dirty(uint32_t slot);
   void schedule_external(int64_t last_bucket, uint32_t slot);
 
   profile_table_settings settings_;
   watermark_tracker tracker_;
-  std::vector<host_slot> slots_;
-  std::vector<uint32_t> free_slots_;
-  std::unordered_map<ip_address, uint32_t> index_;
-  slot_lru lru_;
-  std::vector<external_slot> external_slots_;
-  std::vector<uint32_t> free_external_;
-  std::unordered_map<ip_address, uint32_t> external_index_;
-  slot_lru external_lru_;
+  slot_table<host_profile> hosts_;
+  slot_table<external_profile> externals_;
   /// Last bucket of a window -> hosts with a window ending there.
   std::map<int64_t, std::vector<slot_ref>> close_schedule_;
   std::map<int64_t, std::vector<slot_ref>> external_schedule_;

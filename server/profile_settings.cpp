@@ -20,8 +20,11 @@ profile_pipeline_settings profile_settings_from(const server_config& config,
                                                 unsigned hardware_threads) {
   const auto& p = config.profiles;
   profile_pipeline_settings s;
-  s.shards = static_cast<uint32_t>(p.shards > 0 ? p.shards : std::max(hardware_threads, 1u));
   s.virtual_shards = static_cast<uint32_t>(p.virtual_shards);
+  // More shards than virtual shards would leave some without hosts.
+  s.shards = std::min<uint32_t>(
+    static_cast<uint32_t>(p.shards > 0 ? p.shards : std::max(hardware_threads, 1u)),
+    s.virtual_shards);
   auto& time = s.shard.table.time;
   time.allowed_lateness_ms = ms(p.allowed_lateness);
   time.hard_limit_ms = ms(p.hard_limit);

@@ -40,6 +40,7 @@ stalled_shard(host_shard_actor::stateful_pointer<stalled_shard_state> self) {
     },
     [=](tick_atom) {},
     [=](flush_atom) -> int64_t { return 0; },
+    [=](flush_atom, int64_t) -> int64_t { return 0; },
     [=](checkpoint_atom) -> uint64_t { return 0; },
     [=](subscribe_atom, uint32_t, const profile_subscriber_actor&) {},
     [=](get_atom, profile_atom, const ip_address&) { return open_profile{}; },
