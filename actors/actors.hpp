@@ -51,6 +51,8 @@ using host_shard_actor = caf::typed_actor<
   caf::reacts_to<subscribe_atom, uint32_t, profile_subscriber_actor>,
   /// The open windows of one host.
   caf::replies_to<get_atom, profile_atom, ip_address>::with<open_profile>,
+  /// The hosts with an open window matching the query, with their values.
+  caf::replies_to<get_atom, window_query>::with<std::vector<ranked_host>>,
   /// The shard's counters.
   caf::replies_to<get_atom, status_atom>::with<shard_status>>;
 

@@ -62,7 +62,7 @@ void host_shard_state::close_ready() {
   for (auto& c : closed_scratch) {
     auto summary = summarize(c.window);
     if (summary.granularity_s == 300)
-      update_baseline(c.host, summary);
+      summary.deviation = update_baseline(c.host, summary);
     int slot = granularity_index(summary.granularity_s);
     if (store)
       to_store.push_back(host_window{c.host, summary});
@@ -75,10 +75,10 @@ void host_shard_state::close_ready() {
   }
 }
 
-void host_shard_state::update_baseline(const ip_address& address, const window_summary& w) {
+double host_shard_state::update_baseline(const ip_address& address, const window_summary& w) {
   auto* host = table->find(address);
   if (host == nullptr)
-    return;
+    return 0;
   uint8_t hour = hour_of_day(w.start_ms);
   if (!host->baseline || host->baseline->hour != hour) {
     // Only the current hour's slot is held in memory; the others wait in
@@ -97,6 +97,7 @@ void host_shard_state::update_baseline(const ip_address& address, const window_s
   host->baseline->observe(w, settings.baseline);
   if (store)
     store->put_baseline(address, hour, host->baseline->current);
+  return host->baseline->max_abs_deviation(w.direction);
 }
 
 void host_shard_state::commit() {
@@ -230,7 +231,50 @@ open_profile host_shard_state::profile_of(const ip_address& address) const {
       }
     }
   }
+  if (host->baseline) {
+    const auto& b = *host->baseline;
+    p.has_baseline = true;
+    p.baseline_hour = b.hour;
+    p.baseline_window_ms = b.latest_window_ms;
+    for (auto d : {host_direction::out, host_direction::in})
+      for (size_t m = 0; m < baseline_metric_count; ++m) {
+        auto metric = static_cast<baseline_metric>(m);
+        const auto& stat = b.current.at(d, metric);
+        p.baseline.push_back(baseline_view{
+          d, metric, stat.mean, stat.stddev(settings.baseline), stat.samples,
+          b.deviation[static_cast<size_t>(d) * baseline_metric_count + m]});
+      }
+  }
   return p;
+}
+
+std::vector<ranked_host> host_shard_state::open_windows_matching(const window_query& q) const {
+  std::vector<ranked_host> out;
+  int slot = granularity_index(q.granularity_s);
+  if (slot < 0)
+    return out;
+  int64_t window = floor_div(q.window_start_ms, int64_t{q.granularity_s} * 1000);
+  table->for_each_host([&](const host_profile& host) {
+    if (q.has_within && !q.within.contains(host.address))
+      return;
+    const auto& dir = host.at(q.direction);
+    if (dir.empty())
+      return;
+    auto stats = dir.open_window(q.granularity_s, window);
+    if (stats.counters.empty() && stats.distinct.peers.count() == 0)
+      return;
+    auto summary = summarize(q.granularity_s, window * int64_t{q.granularity_s} * 1000,
+                             q.direction, stats, nullptr);
+    out.push_back(ranked_host{host.address, metric_value(summary, q.metric)});
+  });
+  if (q.limit > 0 && out.size() > q.limit) {
+    auto by_value = [](const ranked_host& a, const ranked_host& b) {
+      return a.value > b.value || (a.value == b.value && a.host < b.host);
+    };
+    std::partial_sort(out.begin(), out.begin() + q.limit, out.end(), by_value);
+    out.resize(q.limit);
+  }
+  return out;
 }
 
 host_shard_actor::behavior_type host_shard(host_shard_actor::stateful_pointer<host_shard_state> self,
@@ -291,6 +335,7 @@ host_shard_actor::behavior_type host_shard(host_shard_actor::stateful_pointer<ho
     [self](get_atom, profile_atom, const ip_address& host) {
       return self->state.profile_of(host);
     },
+    [self](get_atom, const window_query& q) { return self->state.open_windows_matching(q); },
     [self](get_atom, status_atom) { return self->state.status(); },
   };
 }

@@ -76,11 +76,14 @@ struct host_shard_state {
 
   shard_status status() const;
   open_profile profile_of(const ip_address& host) const;
+  std::vector<ranked_host> open_windows_matching(const window_query& q) const;
 
   static inline const char* name = "host_shard";
 
 private:
-  void update_baseline(const ip_address& host, const window_summary& w);
+  /// Scores a closed 5 min window against the host's baseline and learns
+  /// from it; returns the window's largest |z-score|.
+  double update_baseline(const ip_address& host, const window_summary& w);
 };
 
 /// Spawn with `sys.spawn(host_shard, settings, store, retention)`; `store`

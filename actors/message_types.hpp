@@ -11,7 +11,9 @@
 
 #include "flow/exporter_counters.hpp"
 #include "flow/flow_record.hpp"
+#include "flow/cidr.hpp"
 #include "flow/profile_table.hpp"
+#include "flow/rank_metric.hpp"
 #include "flow/window_summary.hpp"
 
 namespace hostflow {
@@ -38,6 +40,7 @@ struct receiver_report {
   uint64_t rejected_datagrams = 0; ///< from exporters beyond the exporter limit
   uint64_t template_memory = 0;    ///< bytes of templates held by its decoder
   uint64_t pending_bytes = 0;      ///< bytes of data sets waiting for templates
+  uint64_t template_store_errors = 0; ///< failed template loads/saves, malformed snapshots
   std::vector<exporter_report> exporters; ///< per exporter, cumulative
 };
 
@@ -91,13 +94,45 @@ struct shard_status {
   std::vector<shard_exporter_counters> exporters;
 };
 
-/// The in-memory part of a host's profile: its open windows.
+/// One metric of a host's baseline for the current hour of day.
+struct baseline_view {
+  host_direction direction = host_direction::out;
+  baseline_metric metric = baseline_metric::bytes;
+  double mean = 0;
+  double stddev = 0;      ///< with the floor applied
+  uint32_t samples = 0;   ///< 5 min windows learned in this hour slot
+  double deviation = 0;   ///< z-score of the latest 5 min window
+};
+
+/// The in-memory part of a host's profile: its open windows and baseline.
 struct open_profile {
   ip_address host;
   bool known = false;             ///< the shard holds the host in memory
   int64_t watermark_ms = 0;
   int64_t last_seen_ms = 0;
   std::vector<window_summary> open_windows; ///< every granularity and direction
+  bool has_baseline = false;
+  uint8_t baseline_hour = 0;           ///< hour of day (UTC) of the slot
+  int64_t baseline_window_ms = 0;      ///< start of the 5 min window last scored
+  std::vector<baseline_view> baseline; ///< per direction and metric
+};
+
+/// Which open windows a shard is asked about: one granularity, direction
+/// and window start, hosts optionally within a prefix, measured by one metric.
+struct window_query {
+  uint32_t granularity_s = 60;
+  host_direction direction = host_direction::out;
+  int64_t window_start_ms = 0;
+  rank_metric metric = rank_metric::bytes;
+  bool has_within = false;
+  cidr within;
+  uint32_t limit = 0; ///< the largest `limit` values; 0: every host
+};
+
+/// A host and its value of the queried metric.
+struct ranked_host {
+  ip_address host;
+  double value = 0;
 };
 
 // -- inspectors ----------------------------------------------------------------
@@ -140,7 +175,7 @@ typename Inspector::result_type inspect(Inspector& f, receiver_report& x) {
   return f(caf::meta::type_name("hostflow::receiver_report"), x.listen, x.receiver_index,
            x.datagrams, x.truncated_datagrams, x.kernel_drops, x.records, x.records_sent,
            x.dropped_records, x.dropped_batches, x.not_selected, x.unmonitored, x.rejected_datagrams, x.template_memory, x.pending_bytes,
-           x.exporters);
+           x.template_store_errors, x.exporters);
 }
 
 template <class Inspector>
@@ -166,7 +201,7 @@ typename Inspector::result_type inspect(Inspector& f, window_summary& x) {
   return f(caf::meta::type_name("hostflow::window_summary"), x.granularity_s, x.start_ms,
            x.direction, x.counters, x.distinct_peers, x.distinct_peer_ports,
            x.distinct_local_ports, x.top_peers_by_bytes, x.top_peers_by_flows,
-           x.top_peer_ports_by_bytes, x.top_peer_ports_by_flows);
+           x.top_peer_ports_by_bytes, x.top_peer_ports_by_flows, x.deviation);
 }
 
 template <class Inspector>
@@ -213,9 +248,32 @@ typename Inspector::result_type inspect(Inspector& f, shard_status& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, baseline_view& x) {
+  return f(caf::meta::type_name("hostflow::baseline_view"), x.direction, x.metric, x.mean,
+           x.stddev, x.samples, x.deviation);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, open_profile& x) {
   return f(caf::meta::type_name("hostflow::open_profile"), x.host, x.known, x.watermark_ms,
-           x.last_seen_ms, x.open_windows);
+           x.last_seen_ms, x.open_windows, x.has_baseline, x.baseline_hour,
+           x.baseline_window_ms, x.baseline);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cidr& x) {
+  return f(caf::meta::type_name("hostflow::cidr"), x.network, x.length);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, window_query& x) {
+  return f(caf::meta::type_name("hostflow::window_query"), x.granularity_s, x.direction,
+           x.window_start_ms, x.metric, x.has_within, x.within, x.limit);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ranked_host& x) {
+  return f(caf::meta::type_name("hostflow::ranked_host"), x.host, x.value);
 }
 
 } // namespace hostflow

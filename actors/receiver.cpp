@@ -1,15 +1,22 @@
 #include "actors/receiver.hpp"
 
+#include <set>
 #include <thread>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "state/keys.hpp"
 
 namespace hostflow {
 
 namespace {
 
 using clock = std::chrono::steady_clock;
+
+// Template store failures are logged at most this often (all are counted).
+constexpr auto store_error_log_interval = std::chrono::seconds(10);
 
 int64_t wall_clock_ms() {
   using namespace std::chrono;
@@ -61,6 +68,72 @@ void flush(receiver_actor::stateful_pointer<receiver_state> self) {
     flush_shard(self, shard);
 }
 
+// Counts a template store failure; logs it unless one was logged lately.
+void store_failed(receiver_actor::stateful_pointer<receiver_state> self, const char* what,
+                  const std::string& why) {
+  auto& st = self->state;
+  ++st.template_store_errors;
+  auto now = clock::now();
+  if (st.last_store_error_log && now - *st.last_store_error_log < store_error_log_interval)
+    return;
+  st.last_store_error_log = now;
+  spdlog::warn("receiver {}: template store {} failed: {} ({} failures so far)",
+               st.settings.index, what, why, st.template_store_errors);
+}
+
+// Restores every stored snapshot into the decoder.
+void load_templates(receiver_actor::stateful_pointer<receiver_state> self) {
+  auto& st = self->state;
+  size_t templates = 0;
+  std::set<endpoint> exporters;
+  auto now_ms = wall_clock_ms();
+  auto status = st.db->scan(column::templates, {}, {}, [&](std::string_view key,
+                                                            std::string_view value) {
+    auto snapshot = decode_template_snapshot(value);
+    if (!snapshot ||
+        key != template_key(snapshot->exporter, snapshot->version, snapshot->domain)) {
+      store_failed(self, "load", "malformed snapshot under key of " + std::to_string(key.size()) +
+                                   " bytes, skipped");
+      return true;
+    }
+    auto restored = st.decoder->restore_templates(*snapshot, now_ms);
+    templates += restored.templates;
+    if (restored.templates > 0)
+      exporters.insert(snapshot->exporter);
+    return true;
+  });
+  if (!status.ok())
+    store_failed(self, "load", status.to_string());
+  spdlog::info("receiver {}: restored {} templates of {} exporters", st.settings.index, templates,
+               exporters.size());
+}
+
+// Writes the snapshots of the domains that changed since their last save;
+// on failure they stay changed and go with the next save.
+void save_templates(receiver_actor::stateful_pointer<receiver_state> self) {
+  auto& st = self->state;
+  st.last_template_save = clock::now();
+  if (!st.db)
+    return;
+  auto changed = st.decoder->save_templates(true);
+  if (changed.empty())
+    return;
+  write_batch batch;
+  for (const auto& s : changed) {
+    auto key = template_key(s.exporter, s.version, s.domain);
+    if (s.empty())
+      batch.erase(column::templates, key);
+    else
+      batch.put(column::templates, key, encode_template_snapshot(s));
+  }
+  if (auto status = st.db->write(batch); !status.ok()) {
+    store_failed(self, "save", status.to_string());
+    return;
+  }
+  for (const auto& s : changed)
+    st.decoder->mark_saved(s);
+}
+
 void report(receiver_actor::stateful_pointer<receiver_state> self) {
   auto& st = self->state;
   st.last_report = clock::now();
@@ -88,8 +161,11 @@ receiver_report receiver_state::report() const {
   r.rejected_datagrams = decoder->rejected_datagrams();
   r.template_memory = decoder->template_memory();
   r.pending_bytes = decoder->pending_bytes();
+  r.template_store_errors = template_store_errors;
   decoder->for_each_exporter([&](const endpoint& e, const exporter_counters& c) {
-    r.exporters.push_back(exporter_report{e, c});
+    // Exporters known only from restored templates have not sent here (yet).
+    if (c.datagrams > 0 || c.error_total() > 0)
+      r.exporters.push_back(exporter_report{e, c});
   });
   return r;
 }
@@ -97,16 +173,20 @@ receiver_report receiver_state::report() const {
 receiver_actor::behavior_type receiver(receiver_actor::stateful_pointer<receiver_state> self,
                                        std::shared_ptr<udp_socket> socket,
                                        std::shared_ptr<const routing_table> routing,
-                                       ingest_monitor_actor monitor, receiver_settings settings) {
+                                       ingest_monitor_actor monitor, std::shared_ptr<store> db,
+                                       receiver_settings settings) {
   auto& st = self->state;
   st.socket.emplace(std::move(*socket));
   st.decoder = std::make_unique<flow_decoder>(settings.limits);
   st.settings = settings;
+  st.db = std::move(db);
+  if (st.db)
+    load_templates(self);
   st.router.emplace(std::move(routing));
   st.in_flight.assign(st.router->pending().size(), 0);
   st.monitor = std::move(monitor);
   st.decoded.reserve(settings.batch_records + 64);
-  st.last_flush = st.last_report = clock::now();
+  st.last_flush = st.last_report = st.last_template_save = clock::now();
   self->send(self, poll_atom::value);
   self->set_exit_handler([self](caf::exit_msg& msg) {
     // Hand over what was decoded before going away, so a clean stop loses
@@ -122,6 +202,7 @@ receiver_actor::behavior_type receiver(receiver_actor::stateful_pointer<receiver
       caf::anon_send(st.router->table().shards.shards()[shard], std::move(batch));
       batch = shard_batch{};
     }
+    save_templates(self);
     report(self);
     self->quit(msg.reason);
   });
@@ -151,6 +232,9 @@ receiver_actor::behavior_type receiver(receiver_actor::stateful_pointer<receiver
         flush(self);
       if (now - st.last_report >= st.settings.report_interval)
         report(self);
+      auto save_every = st.settings.template_save_interval;
+      if (save_every.count() > 0 && now - st.last_template_save >= save_every)
+        save_templates(self);
       self->send(self, poll_atom::value);
     },
     [self](get_atom, status_atom) { return self->state.report(); },

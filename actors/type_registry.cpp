@@ -26,6 +26,11 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<profile_table_counters>("hostflow::profile_table_counters");
   cfg.add_message_type<shard_status>("hostflow::shard_status");
   cfg.add_message_type<std::vector<shard_status>>("std::vector<hostflow::shard_status>");
+  cfg.add_message_type<cidr>("hostflow::cidr");
+  cfg.add_message_type<window_query>("hostflow::window_query");
+  cfg.add_message_type<ranked_host>("hostflow::ranked_host");
+  cfg.add_message_type<std::vector<ranked_host>>("std::vector<hostflow::ranked_host>");
+  cfg.add_message_type<baseline_view>("hostflow::baseline_view");
   cfg.add_message_type<open_profile>("hostflow::open_profile");
   cfg.add_message_type<profile_subscriber_actor>("hostflow::profile_subscriber_actor");
 }

@@ -82,6 +82,14 @@ double host_baseline::max_abs_deviation() const noexcept {
   return best;
 }
 
+double host_baseline::max_abs_deviation(host_direction d) const noexcept {
+  double best = 0;
+  size_t first = static_cast<size_t>(d) * baseline_metric_count;
+  for (size_t i = first; i < first + baseline_metric_count; ++i)
+    best = std::max(best, std::abs(deviation[i]));
+  return best;
+}
+
 uint8_t hour_of_day(int64_t epoch_ms) noexcept {
   return static_cast<uint8_t>(floor_div(epoch_ms, 3'600'000) % 24 + 24) % 24;
 }

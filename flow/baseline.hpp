@@ -81,6 +81,9 @@ struct host_baseline {
 
   /// The largest |z| of the latest window.
   double max_abs_deviation() const noexcept;
+
+  /// The largest |z| of the latest window in one direction.
+  double max_abs_deviation(host_direction d) const noexcept;
 };
 
 /// Hour of day (UTC, 0..23) of an epoch-millisecond instant.

@@ -33,6 +33,12 @@ struct decode_context {
 /// nullptr (and a counted domain_limit error) when the exporter has too many.
 domain_state* find_domain(decode_context& ctx, uint64_t key, sequence_tracker fresh);
 
+/// Adds or replaces a template of `domain` within the template count and
+/// memory limits; nullptr (and a counted error) when a limit refuses it.
+/// Data sets waiting for it are left to the caller.
+const flow_template* install_template(decode_context& ctx, domain_state& domain,
+                                      flow_template&& tmpl);
+
 /// Walks the template or options template records of one set payload and
 /// installs, replaces or withdraws templates. `ipfix` selects the wire format.
 void read_template_set(decode_context& ctx, domain_state& domain, uint64_t key, byte_view payload,
@@ -63,6 +69,12 @@ bool track_uptime(decode_context& ctx, domain_state& domain, const message_clock
 void account_sequence(decode_context& ctx, const sequence_result& r, bool datagram_units);
 
 // -- protocol entry points (one file each) ---------------------------------------
+
+/// The sequence tracking a new NetFlow v9 source id starts with.
+sequence_tracker netflow_v9_sequence();
+
+/// The sequence tracking a new IPFIX observation domain starts with.
+sequence_tracker ipfix_sequence();
 
 /// Decodes a NetFlow v5 datagram.
 void decode_netflow_v5(decode_context& ctx, byte_view datagram);

@@ -25,6 +25,10 @@ struct domain_state {
   std::optional<int64_t> boot_ms;         ///< v5/v9: export time minus uptime, last message
   uint32_t last_uptime_ms = 0;            ///< v5/v9: header uptime, last message
   size_t template_bytes = 0;              ///< memory of `templates`
+  /// Counts changes the exporter made to templates, sampling rates or the
+  /// system init time; a snapshot is due while it differs from `saved_generation`.
+  uint64_t generation = 0;
+  uint64_t saved_generation = 0;          ///< `generation` when last saved (or restored)
 };
 
 /// Everything known about one exporter (address and port).

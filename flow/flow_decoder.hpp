@@ -11,8 +11,16 @@
 #include "flow/exporter_counters.hpp"
 #include "flow/exporter_state.hpp"
 #include "flow/flow_record.hpp"
+#include "flow/template_snapshot.hpp"
 
 namespace hostflow {
+
+/// What flow_decoder::restore_templates made of one snapshot.
+struct restore_result {
+  size_t templates = 0; ///< templates installed
+  size_t kept = 0;      ///< templates skipped: the exporter already sent its own
+  size_t refused = 0;   ///< refused by validation or a limit (counted as the exporter's errors)
+};
 
 /// Decodes NetFlow v5, NetFlow v9 and IPFIX datagrams from any number of
 /// exporters into flow records, keeping per-exporter template, sequence and
@@ -61,6 +69,29 @@ public:
 
   /// The limits in force.
   const decoder_limits& limits() const noexcept { return limits_; }
+
+  // -- restarts -------------------------------------------------------------------
+
+  /// Snapshots of the NetFlow v9 and IPFIX domains of every exporter, ordered
+  /// by exporter, version and domain; with `changed_only`, only of the domains
+  /// whose templates, sampling rates or system init time changed since they
+  /// were saved or restored (possibly empty ones: their stored form is stale).
+  std::vector<template_snapshot> save_templates(bool changed_only = false) const;
+
+  /// Records that `s` is stored: its domain counts as unchanged until the
+  /// exporter changes it again.
+  void mark_saved(const template_snapshot& s);
+
+  /// Re-installs the templates, sampling rates and system init time of `s`
+  /// as if its exporter had just sent them: each template is written in its
+  /// protocol's wire form and read by the same parser, within every limit
+  /// (exporters, domains, templates per exporter, template memory; refusals
+  /// count as the exporter's errors). What the exporter sent in this run
+  /// wins over the snapshot. Data sets already waiting stay waiting for the
+  /// exporter's own template. `now_ms` decides, like for a datagram, whether
+  /// an idle exporter may be forgotten to make room; a restored exporter
+  /// counts as idle until it sends.
+  restore_result restore_templates(const template_snapshot& s, int64_t now_ms);
 
 private:
   exporter_state* exporter_for(const endpoint& from, int64_t now_ms);

@@ -10,6 +10,17 @@ constexpr uint32_t restart_window = 1'000'000;
 
 } // namespace
 
+sequence_tracker ipfix_sequence() {
+  // RFC 7011 counts data records sent before this message; softflowd counts
+  // them including it, and only flow records, not options records.
+  using seq = sequence_tracker;
+  return seq{{{seq::convention::before, seq::unit::all},
+              {seq::convention::before, seq::unit::flows},
+              {seq::convention::including, seq::unit::all},
+              {seq::convention::including, seq::unit::flows}},
+             restart_window};
+}
+
 void decode_ipfix(decode_context& ctx, byte_view msg) {
   if (msg.size < header_size) {
     ctx.fail(decode_error::short_header);
@@ -34,16 +45,7 @@ void decode_ipfix(decode_context& ctx, byte_view msg) {
   uint32_t domain_id = load_be32(h + 12);
 
   uint64_t key = exporter_state::domain_key(10, domain_id);
-  // RFC 7011 counts data records sent before this message; softflowd counts
-  // them including it, and only flow records, not options records.
-  using seq = sequence_tracker;
-  domain_state* domain = find_domain(
-    ctx, key,
-    seq{{{seq::convention::before, seq::unit::all},
-         {seq::convention::before, seq::unit::flows},
-         {seq::convention::including, seq::unit::all},
-         {seq::convention::including, seq::unit::flows}},
-        restart_window});
+  domain_state* domain = find_domain(ctx, key, ipfix_sequence());
   if (domain == nullptr)
     return;
   clock.system_init_ms = domain->system_init_ms;

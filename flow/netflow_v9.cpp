@@ -10,6 +10,16 @@ constexpr uint32_t restart_window = 100'000;
 
 } // namespace
 
+sequence_tracker netflow_v9_sequence() {
+  // RFC 3954 counts export datagrams; some exporters count records, with or
+  // without options records.
+  using seq = sequence_tracker;
+  return seq{{{seq::convention::per_datagram},
+              {seq::convention::before, seq::unit::all},
+              {seq::convention::before, seq::unit::flows}},
+             restart_window};
+}
+
 void decode_netflow_v9(decode_context& ctx, byte_view dg) {
   if (dg.size < header_size) {
     ctx.fail(decode_error::short_header);
@@ -26,15 +36,8 @@ void decode_netflow_v9(decode_context& ctx, byte_view dg) {
   uint32_t source_id = load_be32(h + 16);
 
   uint64_t key = exporter_state::domain_key(9, source_id);
-  // RFC 3954 counts export datagrams; some exporters count records, with or
-  // without options records.
   using seq = sequence_tracker;
-  domain_state* domain = find_domain(
-    ctx, key,
-    seq{{{seq::convention::per_datagram},
-         {seq::convention::before, seq::unit::all},
-         {seq::convention::before, seq::unit::flows}},
-        restart_window});
+  domain_state* domain = find_domain(ctx, key, netflow_v9_sequence());
   if (domain == nullptr)
     return;
   track_uptime(ctx, *domain, clock);

@@ -39,14 +39,27 @@ bool sampling_table::learn(const record_fields& options) {
     return false;
   if (options.present & record_fields::sampler_id) {
     auto it = by_sampler_.find(options.sampler);
-    if (it != by_sampler_.end())
+    if (it != by_sampler_.end()) {
+      if (it->second == factor)
+        return false;
       it->second = factor;
-    else if (by_sampler_.size() < max_samplers)
-      by_sampler_.emplace(options.sampler, factor);
-  } else {
-    default_ = factor;
+      return true;
+    }
+    if (by_sampler_.size() >= max_samplers)
+      return false;
+    by_sampler_.emplace(options.sampler, factor);
+    return true;
   }
+  if (default_ == factor)
+    return false;
+  default_ = factor;
   return true;
+}
+
+bool sampling_table::restore(uint64_t sampler, uint32_t factor) {
+  if (factor == 0 || by_sampler_.size() >= max_samplers)
+    return false;
+  return by_sampler_.emplace(sampler, factor).second;
 }
 
 uint32_t sampling_table::factor_for(const record_fields& record) const noexcept {

@@ -17,9 +17,12 @@ bool all_zero(const uint8_t* p, size_t n) {
 }
 
 void apply_options(domain_state& domain, const record_fields& f) {
-  domain.sampling.learn(f);
-  if (f.present & record_fields::system_init)
+  if (domain.sampling.learn(f))
+    ++domain.generation;
+  if ((f.present & record_fields::system_init) && domain.system_init_ms != f.system_init_ms) {
     domain.system_init_ms = f.system_init_ms;
+    ++domain.generation;
+  }
 }
 
 // Completes one data record in place; false when its times had to be estimated.
@@ -69,34 +72,34 @@ void decode_with(decode_context& ctx, domain_state& domain, uint64_t key,
     ctx.fail(decode_error::truncated_record); // the set is shorter than one record
 }
 
+// Whether two templates read records alike (exporters resend theirs every few seconds).
+bool same_definition(const flow_template& a, const flow_template& b) {
+  if (a.is_options != b.is_options || a.scope_field_count != b.scope_field_count ||
+      a.fields.size() != b.fields.size())
+    return false;
+  for (size_t i = 0; i < a.fields.size(); ++i)
+    if (a.fields[i].element_id != b.fields[i].element_id ||
+        a.fields[i].length != b.fields[i].length ||
+        a.fields[i].enterprise != b.fields[i].enterprise)
+      return false;
+  return true;
+}
+
+// Installs a template that came on the wire and decodes the data sets that waited for it.
 void install(decode_context& ctx, domain_state& domain, uint64_t key, flow_template&& tmpl) {
   auto& c = ctx.exporter.counters;
   (tmpl.is_options ? c.options_template_records : c.template_records) += 1;
-  auto it = domain.templates.find(tmpl.id);
-  size_t old_bytes = it != domain.templates.end() ? it->second.memory() : 0;
-  size_t new_bytes = tmpl.memory();
-  if (it == domain.templates.end() &&
-      ctx.exporter.template_count >= ctx.limits.max_templates_per_exporter) {
-    ctx.fail(decode_error::template_limit);
+  auto known = domain.templates.find(tmpl.id);
+  bool refresh = known != domain.templates.end() && same_definition(known->second, tmpl);
+  const flow_template* installed = install_template(ctx, domain, std::move(tmpl));
+  if (installed == nullptr)
     return;
-  }
-  if (ctx.template_memory - old_bytes + new_bytes > ctx.limits.max_template_memory) {
-    ctx.fail(decode_error::template_memory);
-    return;
-  }
-  ctx.template_memory = ctx.template_memory - old_bytes + new_bytes;
-  domain.template_bytes = domain.template_bytes - old_bytes + new_bytes;
-  uint16_t id = tmpl.id;
-  if (it == domain.templates.end()) {
-    ++ctx.exporter.template_count;
-    it = domain.templates.emplace(id, std::move(tmpl)).first;
-  } else {
-    it->second = std::move(tmpl);
-  }
+  if (!refresh)
+    ++domain.generation;
   if (ctx.exporter.pending.size() == 0)
     return;
-  for (auto& waiting : ctx.exporter.pending.take(key, id))
-    decode_with(ctx, domain, key, it->second,
+  for (auto& waiting : ctx.exporter.pending.take(key, installed->id))
+    decode_with(ctx, domain, key, *installed,
                 byte_view{waiting.payload.data(), waiting.payload.size()}, waiting.clock, true);
 }
 
@@ -112,11 +115,37 @@ void withdraw(decode_context& ctx, domain_state& domain, uint16_t id, bool all, 
     domain.template_bytes -= bytes;
     --ctx.exporter.template_count;
     it = domain.templates.erase(it);
+    ++domain.generation;
   }
   ++ctx.exporter.counters.template_withdrawals;
 }
 
 } // namespace
+
+const flow_template* install_template(decode_context& ctx, domain_state& domain,
+                                      flow_template&& tmpl) {
+  auto it = domain.templates.find(tmpl.id);
+  size_t old_bytes = it != domain.templates.end() ? it->second.memory() : 0;
+  size_t new_bytes = tmpl.memory();
+  if (it == domain.templates.end() &&
+      ctx.exporter.template_count >= ctx.limits.max_templates_per_exporter) {
+    ctx.fail(decode_error::template_limit);
+    return nullptr;
+  }
+  if (ctx.template_memory - old_bytes + new_bytes > ctx.limits.max_template_memory) {
+    ctx.fail(decode_error::template_memory);
+    return nullptr;
+  }
+  ctx.template_memory = ctx.template_memory - old_bytes + new_bytes;
+  domain.template_bytes = domain.template_bytes - old_bytes + new_bytes;
+  if (it == domain.templates.end()) {
+    ++ctx.exporter.template_count;
+    uint16_t id = tmpl.id;
+    return &domain.templates.emplace(id, std::move(tmpl)).first->second;
+  }
+  it->second = std::move(tmpl);
+  return &it->second;
+}
 
 domain_state* find_domain(decode_context& ctx, uint64_t key, sequence_tracker fresh) {
   auto& domains = ctx.exporter.domains;

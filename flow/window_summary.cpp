@@ -39,7 +39,7 @@ bool operator==(const window_summary& a, const window_summary& b) noexcept {
          a.top_peers_by_bytes == b.top_peers_by_bytes &&
          a.top_peers_by_flows == b.top_peers_by_flows &&
          a.top_peer_ports_by_bytes == b.top_peer_ports_by_bytes &&
-         a.top_peer_ports_by_flows == b.top_peer_ports_by_flows;
+         a.top_peer_ports_by_flows == b.top_peer_ports_by_flows && a.deviation == b.deviation;
 }
 
 } // namespace hostflow

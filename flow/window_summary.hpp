@@ -37,6 +37,10 @@ struct window_summary {
   std::vector<top_entry<ip_address>> top_peers_by_flows;
   std::vector<top_entry<uint16_t>> top_peer_ports_by_bytes;
   std::vector<top_entry<uint16_t>> top_peer_ports_by_flows;
+  /// Largest |z-score| of this direction's baseline metrics against the
+  /// host's baseline (5 min windows whose hour slot has enough samples;
+  /// otherwise 0).
+  double deviation = 0;
 
   int64_t end_ms() const noexcept { return start_ms + int64_t{granularity_s} * 1000; }
 

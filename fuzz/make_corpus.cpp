@@ -1,5 +1,6 @@
 // Writes fuzz seeds from real captures: for each capture (with the files it
-// needs first), one seed in the fuzz_input.hpp format per protocol version.
+// needs first), one seed in the fuzz_input.hpp format per protocol version,
+// and the stored form of every template snapshot its decoding leaves.
 //
 // usage: make_corpus OUT_DIR CAPTURE...
 
@@ -12,6 +13,7 @@
 
 #include "flow/byte_view.hpp"
 #include "flow/capture_file.hpp"
+#include "flow/flow_decoder.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 3) {
@@ -28,6 +30,20 @@ int main(int argc, char** argv) {
       continue;
     }
     std::map<uint16_t, std::vector<uint8_t>> seeds; // by version
+    hostflow::flow_decoder decoder;
+    std::vector<hostflow::flow_record> records;
+    for (const auto& dg : read->datagrams) {
+      decoder.decode(dg.source, hostflow::byte_view{dg.payload.data(), dg.payload.size()},
+                     dg.timestamp_ms, records);
+      records.clear();
+    }
+    size_t snapshot = 0;
+    for (const auto& s : decoder.save_templates()) {
+      auto bytes = hostflow::encode_template_snapshot(s);
+      std::string name = out_dir + "/snapshot_" + std::to_string(i) + "_" + std::to_string(snapshot++);
+      std::ofstream(name, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      ++written;
+    }
     for (const auto& dg : read->datagrams) {
       if (dg.payload.size() < 2 || dg.payload.size() > 65535)
         continue;

@@ -181,7 +181,7 @@ int run_daemon(const server_config& config) {
   for (size_t i = 0; i < sockets.size(); ++i) {
     settings.index = static_cast<uint32_t>(i % config.receivers_per_listen);
     receivers.push_back(
-      sys.spawn<caf::detached>(receiver, sockets[i], profiles.routing, monitor, settings));
+      sys.spawn<caf::detached>(receiver, sockets[i], profiles.routing, monitor, db, settings));
   }
   spdlog::info("effective configuration: {}", to_json(config).dump());
   spdlog::info("hostflowd {} running: {} receivers, {} host shards, {} scheduler threads",

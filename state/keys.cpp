@@ -149,4 +149,27 @@ std::optional<uint64_t> parse_alert_key(std::string_view key) {
   return read_be64(key);
 }
 
+// -- templates ------------------------------------------------------------------------
+
+std::string template_key(const endpoint& exporter, uint16_t version, uint32_t domain) {
+  std::string key;
+  key.reserve(template_key_size);
+  append_address(key, exporter.address);
+  append_be16(key, exporter.port);
+  append_be16(key, version);
+  append_be32(key, domain);
+  return key;
+}
+
+std::optional<template_key_parts> parse_template_key(std::string_view key) {
+  if (key.size() != template_key_size)
+    return std::nullopt;
+  template_key_parts parts;
+  parts.exporter.address = read_address(key, 0);
+  parts.exporter.port = *read_be16(key, 16);
+  parts.version = *read_be16(key, 18);
+  parts.domain = *read_be32(key, 20);
+  return parts;
+}
+
 } // namespace hostflow

@@ -7,6 +7,7 @@
 //   windows    u32 granularity seconds | 16 address bytes | u64 window start  (28 bytes)
 //   baselines  16 address bytes | u8 hour of day                              (17 bytes)
 //   alerts     u64 sequence number                                             (8 bytes)
+//   templates  16 address bytes | u16 port | u16 protocol version | u32 domain (24 bytes)
 //   meta       plain short ASCII names ("format_version", ...)
 //
 // Addresses are the 16-byte ip_address form, so IPv4 (mapped) and IPv6 hosts
@@ -107,5 +108,23 @@ std::string alert_key(uint64_t sequence);
 /// Decodes an alert key (to resume numbering after a restart); nullopt unless
 /// `key` is exactly 8 bytes.
 std::optional<uint64_t> parse_alert_key(std::string_view key);
+
+// -- templates ------------------------------------------------------------------------
+
+/// Size of a template key in bytes.
+inline constexpr size_t template_key_size = 16 + 2 + 2 + 4;
+
+/// The decoded fields of a template key.
+struct template_key_parts {
+  endpoint exporter;
+  uint16_t version = 0; ///< 9 (NetFlow v9) or 10 (IPFIX)
+  uint32_t domain = 0;  ///< v9 source id / IPFIX observation domain
+};
+
+/// The key of the template snapshot of one domain of `exporter`.
+std::string template_key(const endpoint& exporter, uint16_t version, uint32_t domain);
+
+/// Decodes a template key; nullopt unless `key` is exactly template_key_size bytes.
+std::optional<template_key_parts> parse_template_key(std::string_view key);
 
 } // namespace hostflow

@@ -1,5 +1,8 @@
 #include "state/window_codec.hpp"
 
+#include <cmath>
+#include <cstring>
+
 #include "state/varint.hpp"
 
 namespace hostflow {
@@ -35,6 +38,20 @@ bool read_key(std::string_view& in, uint16_t& port) {
     return false;
   port = static_cast<uint16_t>(*v);
   return true;
+}
+
+void append_double(std::string& out, double x) {
+  char buf[8];
+  std::memcpy(buf, &x, 8);
+  out.append(buf, 8);
+}
+
+bool read_double(std::string_view& in, double& x) {
+  if (in.size() < 8)
+    return false;
+  std::memcpy(&x, in.data(), 8);
+  in.remove_prefix(8);
+  return std::isfinite(x);
 }
 
 template <class Key>
@@ -80,6 +97,7 @@ void append_summary(std::string& out, const window_summary& w, size_t top_limit)
   append_top(out, w.top_peers_by_flows, top_limit);
   append_top(out, w.top_peer_ports_by_bytes, top_limit);
   append_top(out, w.top_peer_ports_by_flows, top_limit);
+  append_double(out, w.deviation);
 }
 
 bool read_summary(std::string_view& in, window_summary& w) {
@@ -103,7 +121,8 @@ bool read_summary(std::string_view& in, window_summary& w) {
   w.distinct_peer_ports = *peer_ports;
   w.distinct_local_ports = *local_ports;
   return read_top(in, w.top_peers_by_bytes) && read_top(in, w.top_peers_by_flows) &&
-         read_top(in, w.top_peer_ports_by_bytes) && read_top(in, w.top_peer_ports_by_flows);
+         read_top(in, w.top_peer_ports_by_bytes) && read_top(in, w.top_peer_ports_by_flows) &&
+         read_double(in, w.deviation);
 }
 
 void encode_with_limit(const stored_window& w, size_t top_limit, std::string& out) {
@@ -169,16 +188,39 @@ ranking_metrics ranking_of(const window_summary& w) {
   m.distinct_ports =
     w.direction == host_direction::out ? w.distinct_peer_ports : w.distinct_local_ports;
   m.syn_only_flows = w.counters.syn_only_flows;
+  m.deviation = w.deviation;
   return m;
+}
+
+double metric_value(const ranking_metrics& m, rank_metric metric) noexcept {
+  switch (metric) {
+    case rank_metric::bytes:
+      return static_cast<double>(m.bytes);
+    case rank_metric::packets:
+      return static_cast<double>(m.packets);
+    case rank_metric::flows:
+      return static_cast<double>(m.flows);
+    case rank_metric::distinct_peers:
+      return static_cast<double>(m.distinct_peers);
+    case rank_metric::distinct_ports:
+      return static_cast<double>(m.distinct_ports);
+    case rank_metric::syn_only_flows:
+      return static_cast<double>(m.syn_only_flows);
+    case rank_metric::deviation:
+      return m.deviation;
+  }
+  return 0;
 }
 
 void encode_ranking_value(const ranking_value& v, std::string& out) {
   out.clear();
   out.push_back(static_cast<char>(ranking_format));
-  for (const auto* m : {&v.out, &v.in})
+  for (const auto* m : {&v.out, &v.in}) {
     for (uint64_t x :
          {m->bytes, m->packets, m->flows, m->distinct_peers, m->distinct_ports, m->syn_only_flows})
       append_varint(out, x);
+    append_double(out, m->deviation);
+  }
 }
 
 std::optional<ranking_value> decode_ranking_value(std::string_view value) {
@@ -186,7 +228,7 @@ std::optional<ranking_value> decode_ranking_value(std::string_view value) {
     return std::nullopt;
   value.remove_prefix(1);
   ranking_value v;
-  for (auto* m : {&v.out, &v.in})
+  for (auto* m : {&v.out, &v.in}) {
     for (uint64_t* x : {&m->bytes, &m->packets, &m->flows, &m->distinct_peers,
                         &m->distinct_ports, &m->syn_only_flows}) {
       auto r = read_varint(value);
@@ -194,6 +236,9 @@ std::optional<ranking_value> decode_ranking_value(std::string_view value) {
         return std::nullopt;
       *x = *r;
     }
+    if (!read_double(value, m->deviation))
+      return std::nullopt;
+  }
   if (!value.empty())
     return std::nullopt;
   return v;

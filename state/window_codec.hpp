@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "flow/rank_metric.hpp"
 #include "flow/window_summary.hpp"
 
 namespace hostflow {
@@ -43,7 +44,11 @@ struct ranking_metrics {
   uint64_t distinct_peers = 0;
   uint64_t distinct_ports = 0; ///< peer ports out, local ports in
   uint64_t syn_only_flows = 0;
+  double deviation = 0; ///< largest |z-score| against the baseline (5 min windows)
 };
+
+/// A metric's value in ranking metrics.
+double metric_value(const ranking_metrics& m, rank_metric metric) noexcept;
 
 /// Ranking metrics per direction.
 struct ranking_value {

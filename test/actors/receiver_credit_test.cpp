@@ -44,6 +44,7 @@ stalled_shard(host_shard_actor::stateful_pointer<stalled_shard_state> self) {
     [=](checkpoint_atom) -> uint64_t { return 0; },
     [=](subscribe_atom, uint32_t, const profile_subscriber_actor&) {},
     [=](get_atom, profile_atom, const ip_address&) { return open_profile{}; },
+    [=](get_atom, const window_query&) { return std::vector<ranked_host>{}; },
     [=](get_atom, status_atom) { return shard_status{}; },
   };
 }
@@ -67,7 +68,7 @@ TEST_CASE("a receiver without downstream credit drops and counts whole batches")
   settings.batch_records = 500;
   settings.max_batches_in_flight = 3;
   auto rx = sys.spawn<caf::detached>(receiver, std::make_shared<udp_socket>(std::move(*sock)), routing,
-                                     ingest_monitor_actor{}, settings);
+                                     ingest_monitor_actor{}, nullptr, settings);
 
   size_t sent = test::send_capture(test::scenario_capture("v5"), target);
 

@@ -69,7 +69,7 @@ TEST_CASE("the receiver routes every record of the scenario captures sent over U
     receiver_settings settings;
     settings.flush_interval = 20ms;
     auto rx = f.sys->spawn<caf::detached>(receiver, shared, pipeline.routing,
-                                          ingest_monitor_actor{}, settings);
+                                          ingest_monitor_actor{}, nullptr, settings);
 
     size_t sent = test::send_capture(test::scenario_capture(proto), target);
     CHECK(sent == (std::string(proto) == "v5" ? 4946u : 4586u));
