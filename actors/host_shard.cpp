@@ -141,17 +141,57 @@ uint64_t host_shard_state::checkpoint() {
   for (const auto& [exporter, c] : table->exporter_counters())
     t.exporters.emplace_back(exporter, c);
   store->put_time_checkpoint(settings.index, t);
-  int64_t watermark = table->watermark();
-  if (watermark != watermark_tracker::none) {
-    for (const auto& [granularity, keep_ms] : settings.retention_ms) {
-      if (retention)
-        retention->set_cutoff(granularity, (watermark - keep_ms) / 1000);
-      store->erase_rankings_before(granularity, watermark - keep_ms);
-    }
-  }
+  if (settings.index == 0)
+    maintain_store();
   commit();
   ++checkpoints;
   return hosts;
+}
+
+void host_shard_state::maintain_store() {
+  int64_t watermark = table->watermark();
+  if (watermark == watermark_tracker::none)
+    return;
+  auto& db = store->db();
+  auto& keep = effective_retention_ms;
+  if (keep.empty())
+    keep = settings.retention_ms;
+  bool compact_now = !db.expires_by_itself() && checkpoints % 6 == 0;
+  if (settings.max_store_bytes > 0) {
+    uint64_t size = db.size_bytes();
+    if (size > settings.max_store_bytes) {
+      // Over the cap: every granularity gives up the oldest fifth of what
+      // it holds now.
+      for (auto& [granularity, keep_ms] : keep) {
+        store_status status;
+        auto oldest = store->oldest_window_start(granularity, status);
+        if (oldest && *oldest < watermark)
+          keep_ms = std::min(keep_ms, (watermark - *oldest) * 4 / 5);
+      }
+      ++store_trims;
+      compact_now = true;
+      spdlog::warn("store: {} bytes exceed the cap of {}: retention cut to {} s of 10 s "
+                   "windows, {} s of 5 min windows",
+                   size, settings.max_store_bytes, keep[10] / 1000, keep[300] / 1000);
+    } else if (size < settings.max_store_bytes * 7 / 10) {
+      for (auto& [granularity, keep_ms] : keep)
+        keep_ms = std::min(settings.retention_ms.at(granularity), keep_ms * 5 / 4 + 1000);
+    }
+  }
+  // Ages count in event time, from the watermark, so a replay expires
+  // like live traffic.
+  for (const auto& [granularity, keep_ms] : keep) {
+    if (retention)
+      retention->set_cutoff(granularity, (watermark - keep_ms) / 1000);
+    store->erase_rankings_before(granularity, watermark - keep_ms);
+  }
+  if (compact_now) {
+    auto status = db.compact(column::windows);
+    if (!status.ok()) {
+      ++store_errors;
+      spdlog::error("store: compaction failed: {}", status.to_string());
+    }
+  }
 }
 
 void host_shard_state::restore(int64_t wall_ms) {

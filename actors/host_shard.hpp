@@ -29,6 +29,9 @@ struct host_shard_settings {
   profile_store_settings storage;
   /// How long closed windows are kept, per granularity (event time).
   std::map<uint32_t, int64_t> retention_ms;
+  /// Most bytes the store may take; past it retention shrinks, oldest data
+  /// first (0: no cap). Shard 0 enforces it.
+  uint64_t max_store_bytes = 0;
   /// True for the hosts this shard owns: picks its hosts from a checkpoint.
   std::function<bool(const ip_address&)> owns;
 };
@@ -54,6 +57,10 @@ struct host_shard_state {
   uint64_t windows_trimmed = 0;
   uint64_t store_errors = 0;
   uint64_t checkpoints = 0;
+  /// Retention in force per granularity: the configured one, or less
+  /// while the store is over its size cap.
+  std::map<uint32_t, int64_t> effective_retention_ms;
+  uint64_t store_trims = 0;        ///< times retention shrank to fit the cap
   std::chrono::steady_clock::time_point last_checkpoint;
   std::chrono::steady_clock::time_point last_store_error_log;
 
@@ -81,6 +88,10 @@ struct host_shard_state {
   static inline const char* name = "host_shard";
 
 private:
+  /// Shard 0's store upkeep: retention cutoffs, the size cap, compaction
+  /// of a store that does not expire entries by itself.
+  void maintain_store();
+
   /// Scores a closed 5 min window against the host's baseline and learns
   /// from it; returns the window's largest |z-score|.
   double update_baseline(const ip_address& host, const window_summary& w);

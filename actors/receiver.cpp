@@ -81,28 +81,35 @@ void store_failed(receiver_actor::stateful_pointer<receiver_state> self, const c
                st.settings.index, what, why, st.template_store_errors);
 }
 
+// What a stored entry that does not decode is called in the log.
+std::string malformed(std::string_view key) {
+  auto parts = parse_template_key(key);
+  if (!parts)
+    return "malformed key, skipped";
+  return "malformed snapshot of " + parts->exporter.to_string() + " version " +
+         std::to_string(parts->version) + " domain " + std::to_string(parts->domain) +
+         ", skipped";
+}
+
 // Restores every stored snapshot into the decoder.
 void load_templates(receiver_actor::stateful_pointer<receiver_state> self) {
   auto& st = self->state;
   size_t templates = 0;
   std::set<endpoint> exporters;
   auto now_ms = wall_clock_ms();
-  auto status = st.db->scan(column::templates, {}, {}, [&](std::string_view key,
-                                                            std::string_view value) {
-    auto snapshot = decode_template_snapshot(value);
-    if (!snapshot ||
-        key != template_key(snapshot->exporter, snapshot->version, snapshot->domain)) {
-      store_failed(self, "load", "malformed snapshot under key of " + std::to_string(key.size()) +
-                                   " bytes, skipped");
+  auto restore = [&](std::string_view key, std::string_view value) {
+    auto s = decode_template_snapshot(value);
+    if (!s || key != template_key(s->exporter, s->version, s->domain)) {
+      store_failed(self, "load", malformed(key));
       return true;
     }
-    auto restored = st.decoder->restore_templates(*snapshot, now_ms);
+    auto restored = st.decoder->restore_templates(*s, now_ms);
     templates += restored.templates;
     if (restored.templates > 0)
-      exporters.insert(snapshot->exporter);
+      exporters.insert(s->exporter);
     return true;
-  });
-  if (!status.ok())
+  };
+  if (auto status = st.db->scan(column::templates, {}, {}, restore); !status.ok())
     store_failed(self, "load", status.to_string());
   spdlog::info("receiver {}: restored {} templates of {} exporters", st.settings.index, templates,
                exporters.size());

@@ -104,6 +104,7 @@ struct synthetic_settings {
   uint32_t hosts = 100'000;
   uint32_t peers_per_host = 64;   ///< a host's peers; a window sees at most this many
   uint32_t records_per_bucket = 8; ///< per host and 10 s bucket, half out, half in
+  uint32_t active_every = 1;      ///< a host has records in one bucket of this many
   uint32_t external_pool = 0;     ///< distinct external peers; 0: as many as hosts
   int64_t start_ms = 1'709'542'800'000; ///< 2024-03-04T09:00:00Z, like the scenario
 };
@@ -145,9 +146,12 @@ public:
   void bucket(int64_t b, uint32_t first, uint32_t last, std::vector<flow_record>& out) const {
     const int64_t bucket_start = s_.start_ms + b * 10'000;
     for (uint32_t i = first; i < last; ++i) {
+      if ((static_cast<uint64_t>(b) + i) % s_.active_every != 0)
+        continue;
       for (uint32_t n = 0; n < s_.records_per_bucket; ++n) {
         uint64_t rnd = mix64((uint64_t{i} << 32) ^ (uint64_t(b) << 8) ^ n);
-        uint32_t k = static_cast<uint32_t>((b * s_.records_per_bucket + n) % s_.peers_per_host);
+        uint32_t k = static_cast<uint32_t>(
+          (b / s_.active_every * s_.records_per_bucket + n) % s_.peers_per_host);
         uint32_t peer_index =
           static_cast<uint32_t>(mix64((uint64_t{i} << 8) ^ k) % s_.external_pool);
         flow_record r;

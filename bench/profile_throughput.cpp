@@ -266,6 +266,7 @@ struct memory_options {
   uint32_t hosts = 100'000;
   uint32_t minutes = 5;
   uint32_t records_per_bucket = 8;
+  uint32_t active_every = 1;
   std::string views = "hosts"; ///< hosts | externals | both
 };
 
@@ -326,6 +327,7 @@ int run_memory(const memory_options& o) {
   synthetic_settings ss;
   ss.hosts = o.hosts;
   ss.records_per_bucket = o.records_per_bucket;
+  ss.active_every = std::max<uint32_t>(o.active_every, 1);
   synthetic_generator gen{ss};
   const bool want_hosts = o.views != "externals";
   const bool want_externals = o.views != "hosts";
@@ -333,7 +335,9 @@ int run_memory(const memory_options& o) {
   // Rough need, to refuse a run that would push a shared machine into the
   // OOM killer: measured RSS was about 32 KiB per host at 8 records per
   // bucket and 1.7 KiB per external source; allow some more.
-  uint64_t need = (want_hosts ? (4096ull * o.records_per_bucket + 8192) * o.hosts : 0) +
+  uint64_t need = (want_hosts ? (ss.active_every > 1 ? 16384ull : 4096ull * o.records_per_bucket +
+                                                                 8192) * o.hosts
+                              : 0) +
                   (want_externals ? 4096ull * o.hosts : 0);
   if (need > mem_available_bytes() * 7 / 10) {
     std::fprintf(stderr, "needs up to %.1f GiB, only %.1f GiB available: not run\n",
@@ -390,8 +394,10 @@ int run_memory(const memory_options& o) {
   const double hosts = static_cast<double>(table->hosts());
   const double externals = static_cast<double>(table->external_hosts());
 
-  std::printf("memory hosts=%u minutes=%u records_per_bucket=%u peers_per_host=%u views=%s\n",
-              o.hosts, o.minutes, o.records_per_bucket, ss.peers_per_host, o.views.c_str());
+  std::printf("memory hosts=%u minutes=%u records_per_bucket=%u active_every=%u peers_per_host=%u "
+              "views=%s\n",
+              o.hosts, o.minutes, o.records_per_bucket, ss.active_every, ss.peers_per_host,
+              o.views.c_str());
   std::printf("  records %" PRIu64 " in %.1f s (%.2f M/s, CPU %.1f s); windows closed: host %" PRIu64
               ", external %" PRIu64 "; watermark lag %.0f s behind the newest record\n",
               records, add_s, records / add_s / 1e6, cpu, windows, ext_windows,
@@ -431,9 +437,9 @@ int run_memory(const memory_options& o) {
                 b.counters_exact ? static_cast<double>(b.distinct_values) / b.counters_exact : 0.0,
                 b.counters_hll / n);
   }
-  std::printf("RESULT memory hosts=%u views=%s host_B=%.0f ext_B=%.0f heap_B_per=%.0f "
+  std::printf("RESULT memory hosts=%u every=%u views=%s host_B=%.0f ext_B=%.0f heap_B_per=%.0f "
               "rss_B_per=%.0f\n",
-              o.hosts, o.views.c_str(), hosts ? host_bytes / hosts : 0.0,
+              o.hosts, ss.active_every, o.views.c_str(), hosts ? host_bytes / hosts : 0.0,
               externals ? ext_bytes / externals : 0.0,
               heap / (want_hosts ? hosts : externals), rss / (want_hosts ? hosts : externals));
   return 0;
@@ -664,6 +670,8 @@ int main(int argc, char** argv) {
   mem->add_option("--minutes", mo.minutes, "event time, default 5");
   mem->add_option("--records-per-bucket", mo.records_per_bucket,
                   "records per host and 10 s, half out, half in; default 8");
+  mem->add_option("--active-every", mo.active_every,
+                  "a host has records in one 10 s bucket of this many (default 1: every bucket)");
   mem->add_option("--views", mo.views, "hosts | externals | both")
     ->check(CLI::IsMember({"hosts", "externals", "both"}));
 

@@ -42,7 +42,7 @@ struct template_field_spec {
 /// A stored template: its definition only; handlers and record layout are
 /// rebuilt by the template parser when it is restored.
 struct template_spec {
-  uint16_t id = 0;                ///< >= 256
+  uint16_t id = 0; ///< >= 256
   bool is_options = false;
   uint16_t scope_field_count = 0; ///< leading scope fields (options templates)
   std::vector<template_field_spec> fields;
@@ -66,12 +66,12 @@ struct sampler_rate {
 /// The restart-relevant decoding state of one domain of one exporter.
 struct template_snapshot {
   endpoint exporter;
-  uint16_t version = 0;                   ///< 9 (NetFlow v9) or 10 (IPFIX)
-  uint32_t domain = 0;                    ///< v9 source id / IPFIX observation domain
-  std::vector<template_spec> templates;   ///< ascending ids
-  std::vector<sampler_rate> samplers;     ///< ascending sampler ids
-  uint32_t default_sampling = 0;          ///< rate of records naming no sampler; 0 = none
-  std::optional<int64_t> system_init_ms;  ///< systemInitTimeMilliseconds
+  uint16_t version = 0;                  ///< 9 (NetFlow v9) or 10 (IPFIX)
+  uint32_t domain = 0;                   ///< v9 source id / IPFIX observation domain
+  std::vector<template_spec> templates;  ///< ascending ids
+  std::vector<sampler_rate> samplers;    ///< ascending sampler ids
+  uint32_t default_sampling = 0;         ///< rate of records naming no sampler; 0 = none
+  std::optional<int64_t> system_init_ms; ///< systemInitTimeMilliseconds
   /// The domain's change count when taken (see flow_decoder::mark_saved);
   /// not part of the stored form.
   uint64_t generation = 0;

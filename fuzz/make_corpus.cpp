@@ -40,8 +40,10 @@ int main(int argc, char** argv) {
     size_t snapshot = 0;
     for (const auto& s : decoder.save_templates()) {
       auto bytes = hostflow::encode_template_snapshot(s);
-      std::string name = out_dir + "/snapshot_" + std::to_string(i) + "_" + std::to_string(snapshot++);
-      std::ofstream(name, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      std::string name =
+        out_dir + "/snapshot_" + std::to_string(i) + "_" + std::to_string(snapshot++);
+      std::ofstream(name, std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
       ++written;
     }
     for (const auto& dg : read->datagrams) {

@@ -125,6 +125,9 @@ struct store_config {
   size_t retention_hours_5m = 90 * 24;
   /// RocksDB block cache (`block_cache_bytes`).
   size_t block_cache_bytes = 64u << 20;
+  /// Most bytes the store may take (`max_bytes`); past it every
+  /// granularity's retention shrinks, oldest data first. 0: no cap.
+  size_t max_bytes = 0;
 };
 
 /// Everything hostflowd reads from its JSON config, validated. The member

@@ -133,6 +133,10 @@ std::vector<integer_field> make_fields() {
       {"store.block_cache_bytes", mib, 64 * gib,
        [](const cfg& c) -> uint64_t { return c.store.block_cache_bytes; },
        [](cfg& c, uint64_t v) { c.store.block_cache_bytes = v; }},
+      // 0 is no cap; a real cap below 64 MiB would trim retention constantly.
+      {"store.max_bytes", 0, uint64_t{1} << 50,
+       [](const cfg& c) -> uint64_t { return c.store.max_bytes; },
+       [](cfg& c, uint64_t v) { c.store.max_bytes = v; }},
   };
 }
 

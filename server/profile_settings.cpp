@@ -36,6 +36,7 @@ profile_pipeline_settings profile_settings_from(const server_config& config,
   s.shard.tick_interval = p.tick;
   s.shard.checkpoint_interval = config.store.checkpoint_interval;
   s.shard.storage.window_byte_budget = config.store.window_byte_budget;
+  s.shard.max_store_bytes = config.store.max_bytes;
   s.shard.baseline.alpha = static_cast<double>(config.baseline.alpha_percent) / 100.0;
   s.shard.baseline.min_samples = static_cast<uint32_t>(config.baseline.min_samples);
   s.shard.retention_ms = {

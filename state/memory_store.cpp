@@ -97,6 +97,8 @@ public:
     rules_[index(cf)] = std::move(rule);
   }
 
+  bool expires_by_itself() const noexcept override { return false; }
+
   store_status compact(column cf) override {
     if (!detail::valid_column(cf))
       return {store_errc::invalid_argument, "unknown column"};

@@ -221,6 +221,20 @@ store_status profile_store::rankings_of(
   return status;
 }
 
+std::optional<int64_t> profile_store::oldest_window_start(uint32_t granularity_s,
+                                                         store_status& status) {
+  std::optional<int64_t> oldest;
+  std::string prefix;
+  append_be32(prefix, granularity_s);
+  status = db_->scan(column::rankings, prefix, prefix_end(prefix),
+                     [&](std::string_view key, std::string_view) {
+                       if (auto start = read_be64(key, prefix.size()))
+                         oldest = static_cast<int64_t>(*start) * 1000;
+                       return false;
+                     });
+  return oldest;
+}
+
 void profile_store::erase_rankings_before(uint32_t granularity_s, int64_t cutoff_ms) {
   batch_.erase_range(column::rankings, ranking_prefix(granularity_s, 0),
                      ranking_prefix(granularity_s, cutoff_ms));

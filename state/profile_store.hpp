@@ -94,6 +94,10 @@ public:
                            const std::optional<cidr>& within,
                            const std::function<bool(const ip_address&, const ranking_value&)>& visit);
 
+  /// Start of the oldest stored window of a granularity (one seek in the
+  /// rankings), or nullopt when none is stored.
+  std::optional<int64_t> oldest_window_start(uint32_t granularity_s, store_status& status);
+
   /// Deletes the ranking entries of windows of `granularity_s` that start
   /// before `cutoff_ms` (a range deletion: no scan).
   void erase_rankings_before(uint32_t granularity_s, int64_t cutoff_ms);

@@ -128,6 +128,8 @@ public:
       expiry_[index(cf)]->set(std::move(rule));
   }
 
+  bool expires_by_itself() const noexcept override { return true; }
+
   store_status compact(column cf) override {
     if (!detail::valid_column(cf))
       return {store_errc::invalid_argument, "unknown column"};

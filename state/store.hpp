@@ -144,6 +144,11 @@ public:
   /// Compacts `cf` now, dropping what its expiry rule says has expired.
   virtual store_status compact(column cf) = 0;
 
+  /// True when expiry happens without compact() being called (RocksDB's
+  /// background compactions); false when the owner must call it now and
+  /// then (the memory backend).
+  virtual bool expires_by_itself() const noexcept = 0;
+
   /// Bytes the store occupies (on disk, or in memory for the memory backend),
   /// estimated cheaply.
   virtual uint64_t size_bytes() = 0;

@@ -20,7 +20,7 @@
 #include <doctest/doctest.h>
 
 #include "actors/profile_pipeline.hpp"
-#include "actors/type_registry.hpp"
+#include "actor_fixture.hpp"
 #include "state/profile_store.hpp"
 
 #include "capture_records.hpp"
@@ -34,18 +34,7 @@ namespace of = test::oracle_field;
 
 namespace {
 
-struct actor_fixture {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
-
-  actor_fixture() {
-    register_message_types(cfg);
-    cfg.set("scheduler.max-threads", size_t{2});
-    cfg.set("scheduler.policy", caf::atom("sharing"));
-    cfg.set("logger.file-verbosity", caf::atom("quiet"));
-    sys = std::make_unique<caf::actor_system>(cfg);
-  }
-};
+using test::actor_fixture;
 
 // -- a subscriber that keeps every update -----------------------------------------------
 

@@ -11,7 +11,7 @@
 #include <caf/actor_system_config.hpp>
 
 #include "actors/profile_queries.hpp"
-#include "actors/type_registry.hpp"
+#include "actor_fixture.hpp"
 #include "capture_records.hpp"
 #include "capture_sender.hpp"
 
@@ -37,17 +37,12 @@ cidr net(const char* text) {
 // The scenario replayed through two shards into a memory store, every
 // window closed.
 struct replayed_scenario {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
+  test::actor_fixture actors;
+  caf::actor_system* sys = actors.sys.get();
   profile_pipeline pipeline;
   std::vector<flow_record> records;
 
   replayed_scenario(bool drain = true) {
-    register_message_types(cfg);
-    cfg.set("scheduler.max-threads", size_t{2});
-    cfg.set("scheduler.policy", caf::atom("sharing"));
-    cfg.set("logger.file-verbosity", caf::atom("quiet"));
-    sys = std::make_unique<caf::actor_system>(cfg);
     profile_pipeline_settings s;
     s.shards = 2;
     s.monitored = {net("10.10.0.0/16")};
@@ -63,7 +58,7 @@ struct replayed_scenario {
 
   ~replayed_scenario() { stop_profile_pipeline(*sys, pipeline); }
 
-  profile_source source() const { return profile_source{sys.get(), &pipeline}; }
+  profile_source source() const { return profile_source{sys, &pipeline}; }
 };
 
 window_selector minute(int64_t start, host_direction d, rank_metric m) {

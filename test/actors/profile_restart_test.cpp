@@ -13,7 +13,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/profile_pipeline.hpp"
-#include "actors/type_registry.hpp"
+#include "actor_fixture.hpp"
 #include "capture_records.hpp"
 #include "capture_sender.hpp"
 #include "state/store_fixtures.hpp"
@@ -22,18 +22,7 @@ using namespace hostflow;
 
 namespace {
 
-struct actor_fixture {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
-
-  actor_fixture() {
-    register_message_types(cfg);
-    cfg.set("scheduler.max-threads", size_t{2});
-    cfg.set("scheduler.policy", caf::atom("sharing"));
-    cfg.set("logger.file-verbosity", caf::atom("quiet"));
-    sys = std::make_unique<caf::actor_system>(cfg);
-  }
-};
+using test::actor_fixture;
 
 const std::vector<flow_record>& scenario_records() {
   static const auto records = test::decode_capture(test::scenario_capture("ipfix"));

@@ -16,7 +16,7 @@
 
 #include "actors/receiver.hpp"
 #include "actors/router.hpp"
-#include "actors/type_registry.hpp"
+#include "actor_fixture.hpp"
 #include "capture_sender.hpp"
 
 using namespace hostflow;
@@ -52,11 +52,8 @@ stalled_shard(host_shard_actor::stateful_pointer<stalled_shard_state> self) {
 } // namespace
 
 TEST_CASE("a receiver without downstream credit drops and counts whole batches") {
-  caf::actor_system_config cfg;
-  register_message_types(cfg);
-  cfg.set("scheduler.max-threads", size_t{2});
-  cfg.set("logger.file-verbosity", caf::atom("quiet"));
-  caf::actor_system sys{cfg};
+  test::actor_fixture f;
+  auto& sys = *f.sys;
 
   auto sock = udp_socket::open(endpoint{*ip_address::parse("127.0.0.1"), 0}, 32u << 20, false);
   REQUIRE_MESSAGE(sock, sock.error);

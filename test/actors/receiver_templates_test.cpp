@@ -6,9 +6,12 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -16,7 +19,7 @@
 
 #include "actors/profile_pipeline.hpp"
 #include "actors/receiver.hpp"
-#include "actors/type_registry.hpp"
+#include "actor_fixture.hpp"
 #include "capture_sender.hpp"
 #include "state/keys.hpp"
 #include "template_datagrams.hpp"
@@ -26,18 +29,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct actor_fixture {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
-
-  actor_fixture() {
-    register_message_types(cfg);
-    cfg.set("scheduler.max-threads", size_t{2});
-    cfg.set("scheduler.policy", caf::atom("sharing"));
-    cfg.set("logger.file-verbosity", caf::atom("quiet"));
-    sys = std::make_unique<caf::actor_system>(cfg);
-  }
-};
+using test::actor_fixture;
 
 // Opens `listen`; retries briefly while the previous receiver's socket on
 // the same port is being closed.
@@ -176,4 +168,50 @@ TEST_CASE("a receiver restarted with the stored templates decodes data-only data
     self->wait_for(rx2);
     stop_profile_pipeline(*f.sys, pipeline);
   }
+}
+
+TEST_CASE("a receiver whose template store fails counts the failures and decodes on") {
+  actor_fixture f;
+  std::string error;
+  profile_pipeline_settings ps;
+  ps.shards = 1;
+  ps.monitored = {*cidr::parse("10.10.0.0/16", error)};
+  auto pipeline = start_profile_pipeline(*f.sys, ps, nullptr);
+  // A store opened read-only refuses writes, as a full disk would.
+  rocksdb_settings rs;
+  rs.path = (std::filesystem::temp_directory_path() /
+             ("hostflow-templates-" + std::to_string(::getpid())))
+              .string();
+  std::filesystem::remove_all(rs.path);
+  store_status status;
+  {
+    auto writable = open_rocksdb_store(rs, status);
+    REQUIRE_MESSAGE(writable, status.to_string());
+    write_batch planted;
+    planted.put(column::templates, template_key(endpoint{}, 10, 0), "not a snapshot");
+    REQUIRE(writable->write(planted).ok());
+  }
+  rs.read_only = true;
+  std::shared_ptr<store> db{open_rocksdb_store(rs, status)};
+  REQUIRE_MESSAGE(db, status.to_string());
+  receiver_settings settings;
+  settings.template_save_interval = 20ms;
+
+  auto sock = open_socket(endpoint{*ip_address::parse("127.0.0.1"), 0});
+  auto listen = sock->local_endpoint();
+  auto rx = f.sys->spawn<caf::detached>(receiver, sock, pipeline.routing, ingest_monitor_actor{},
+                                        db, settings);
+  auto sent = test::send_capture(test::scenario_capture("ipfix"), listen);
+  auto report = wait_for_datagrams(*f.sys, rx, sent);
+  CHECK(report.datagrams == sent);
+  CHECK(report.records == 143'481);
+  // The planted value at the start, then every save of the changed templates.
+  CHECK(report.template_store_errors >= 2);
+
+  caf::scoped_actor self{*f.sys};
+  self->send_exit(rx, caf::exit_reason::user_shutdown);
+  self->wait_for(rx);
+  stop_profile_pipeline(*f.sys, pipeline);
+  db.reset();
+  std::filesystem::remove_all(rs.path);
 }

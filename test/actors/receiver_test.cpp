@@ -15,7 +15,7 @@
 
 #include "actors/profile_pipeline.hpp"
 #include "actors/receiver.hpp"
-#include "actors/type_registry.hpp"
+#include "actor_fixture.hpp"
 #include "capture_records.hpp"
 #include "capture_sender.hpp"
 
@@ -24,18 +24,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct actor_fixture {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
-
-  actor_fixture() {
-    register_message_types(cfg);
-    cfg.set("scheduler.max-threads", size_t{2});
-    cfg.set("scheduler.policy", caf::atom("sharing"));
-    cfg.set("logger.file-verbosity", caf::atom("quiet"));
-    sys = std::make_unique<caf::actor_system>(cfg);
-  }
-};
+using test::actor_fixture;
 
 } // namespace
 

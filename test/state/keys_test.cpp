@@ -203,3 +203,19 @@ TEST_CASE("baseline keys sort by host then hour and alert keys by sequence") {
   CHECK(alert_key(0x7fffffffffffffffull) < alert_key(0x8000000000000000ull));
   CHECK(parse_alert_key(alert_key(0xfedcba9876543210ull)) == 0xfedcba9876543210ull);
 }
+
+TEST_CASE("template keys hold exporter, port, version and domain, and round-trip") {
+  endpoint e{addr("192.0.2.7"), 2055};
+  auto key = template_key(e, 9, 0x01020304);
+  CHECK(key.size() == template_key_size);
+  CHECK(key.substr(16) == bytes({0x08, 0x07, 0x00, 0x09, 0x01, 0x02, 0x03, 0x04}));
+  CHECK(template_key(e, 9, 7) < template_key(e, 10, 0));
+  CHECK(template_key(e, 10, 0xffffffff) < template_key(endpoint{e.address, 2056}, 9, 0));
+  auto parts = parse_template_key(key);
+  REQUIRE(parts);
+  CHECK(parts->exporter == e);
+  CHECK(parts->version == 9);
+  CHECK(parts->domain == 0x01020304);
+  CHECK(parse_template_key(key.substr(0, 23)) == std::nullopt);
+  CHECK(parse_template_key(key + '\0') == std::nullopt);
+}
