@@ -1,23 +1,11 @@
 #include "actors/router.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace hostflow {
 
 uint32_t shard_hash(const ip_address& a) noexcept {
-  uint64_t lo, hi;
-  std::memcpy(&hi, a.bytes.data(), 8);
-  std::memcpy(&lo, a.bytes.data() + 8, 8);
-  // A 64-bit finalizer (splitmix64) over both halves: neighbouring
-  // addresses land in unrelated shards, so a busy /24 does not load one.
-  uint64_t x = lo ^ (hi * 0x9e3779b97f4a7c15ull);
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return static_cast<uint32_t>(x);
+  return static_cast<uint32_t>(address_hash(a));
 }
 
 shard_map::shard_map(uint32_t virtual_shards, uint32_t shard_count)

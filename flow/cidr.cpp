@@ -1,5 +1,8 @@
 #include "flow/cidr.hpp"
 
+#include <array>
+#include <cstring>
+
 #include <charconv>
 
 namespace hostflow {
@@ -74,6 +77,15 @@ void cidr_set::add(const cidr& prefix) {
   if (nodes_[at].prefix < 0) {
     nodes_[at].prefix = static_cast<int32_t>(prefixes_.size());
     prefixes_.push_back(prefix);
+    std::array<uint8_t, 16> mask{};
+    for (size_t i = 0; i < prefix.length; ++i)
+      mask[i / 8] |= static_cast<uint8_t>(0x80u >> (i % 8));
+    masked m;
+    std::memcpy(m.mask, mask.data(), 16);
+    std::memcpy(m.net, prefix.network.bytes.data(), 16);
+    m.net[0] &= m.mask[0];
+    m.net[1] &= m.mask[1];
+    linear_.push_back(m);
   }
 }
 
@@ -93,6 +105,14 @@ std::optional<cidr> cidr_set::longest_match(const ip_address& a) const {
 }
 
 bool cidr_set::contains(const ip_address& a) const noexcept {
+  if (prefixes_.size() <= linear_limit) {
+    uint64_t w[2];
+    std::memcpy(w, a.bytes.data(), 16);
+    for (const auto& m : linear_)
+      if ((w[0] & m.mask[0]) == m.net[0] && (w[1] & m.mask[1]) == m.net[1])
+        return true;
+    return false;
+  }
   int32_t at = 0;
   for (size_t i = 0;; ++i) {
     if (nodes_[at].prefix >= 0)

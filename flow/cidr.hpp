@@ -64,7 +64,19 @@ private:
     int32_t prefix = -1; ///< index into prefixes_ when a prefix ends here
   };
 
+  /// A prefix as two masked 64-bit words (in memory byte order).
+  struct masked {
+    uint64_t net[2];
+    uint64_t mask[2];
+  };
+
+  /// Up to this many prefixes, contains() compares masked words instead of
+  /// walking the trie (up to 128 dependent loads): monitored networks are
+  /// usually a handful, asked twice per record.
+  static constexpr size_t linear_limit = 8;
+
   std::vector<node> nodes_;
+  std::vector<masked> linear_;
   std::vector<cidr> prefixes_;
 };
 

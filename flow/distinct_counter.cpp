@@ -45,25 +45,18 @@ distinct_counter::distinct_counter(const distinct_counter& other) {
   if (other.mode_ == mode::sketch) {
     sketch_ = new hyperloglog(*other.sketch_);
     mode_ = mode::sketch;
-  } else if (other.size_ > 0) {
-    auto capacity = capacity_for(other.size_);
-    values_ = new uint32_t[capacity];
-    std::memcpy(values_, other.values_, other.size_ * sizeof(uint32_t));
-    size_ = other.size_;
-    capacity_ = capacity;
+    return;
   }
+  if (other.size_ > inline_capacity) {
+    capacity_ = capacity_for(other.size_);
+    values_ = new uint32_t[capacity_];
+  }
+  std::memcpy(data(), other.data(), other.size_ * sizeof(uint32_t));
+  size_ = other.size_;
 }
 
-distinct_counter::distinct_counter(distinct_counter&& other) noexcept
-    : size_(other.size_), capacity_(other.capacity_), mode_(other.mode_) {
-  if (other.mode_ == mode::sketch)
-    sketch_ = other.sketch_;
-  else
-    values_ = other.values_;
-  other.values_ = nullptr;
-  other.size_ = 0;
-  other.capacity_ = 0;
-  other.mode_ = mode::exact;
+distinct_counter::distinct_counter(distinct_counter&& other) noexcept {
+  take(other);
 }
 
 distinct_counter& distinct_counter::operator=(const distinct_counter& other) {
@@ -73,13 +66,17 @@ distinct_counter& distinct_counter::operator=(const distinct_counter& other) {
 }
 
 distinct_counter& distinct_counter::operator=(distinct_counter&& other) noexcept {
-  if (this == &other)
-    return *this;
-  release();
-  if (other.mode_ == mode::sketch)
-    sketch_ = other.sketch_;
-  else
-    values_ = other.values_;
+  if (this != &other) {
+    release();
+    take(other);
+  }
+  return *this;
+}
+
+void distinct_counter::take(distinct_counter& other) noexcept {
+  // The union's bytes are the inline hashes, the heap pointer or the
+  // sketch pointer; copying them moves whichever is live.
+  std::memcpy(static_cast<void*>(inline_), other.inline_, sizeof(inline_));
   size_ = other.size_;
   capacity_ = other.capacity_;
   mode_ = other.mode_;
@@ -87,13 +84,12 @@ distinct_counter& distinct_counter::operator=(distinct_counter&& other) noexcept
   other.size_ = 0;
   other.capacity_ = 0;
   other.mode_ = mode::exact;
-  return *this;
 }
 
 void distinct_counter::release() noexcept {
   if (mode_ == mode::sketch)
     delete sketch_;
-  else
+  else if (capacity_ > 0)
     delete[] values_;
 }
 
@@ -104,20 +100,22 @@ void distinct_counter::add(uint32_t hash) {
     sketch_->add(hash);
     return;
   }
-  auto pos = std::lower_bound(values_, values_ + size_, hash);
-  if (pos != values_ + size_ && *pos == hash)
+  auto* values = data();
+  auto pos = std::lower_bound(values, values + size_, hash);
+  if (pos != values + size_ && *pos == hash)
     return;
-  if (size_ == capacity_) {
+  if (size_ == slots()) {
     if (size_ == exact_limit) {
       convert_to_sketch();
       sketch_->add(hash);
       return;
     }
-    auto offset = pos - values_;
+    auto offset = pos - values;
     reallocate(capacity_ == 0 ? min_capacity : static_cast<uint16_t>(capacity_ * 2));
-    pos = values_ + offset;
+    values = data();
+    pos = values + offset;
   }
-  std::memmove(pos + 1, pos, (values_ + size_ - pos) * sizeof(uint32_t));
+  std::memmove(pos + 1, pos, (values + size_ - pos) * sizeof(uint32_t));
   *pos = hash;
   ++size_;
 }
@@ -139,11 +137,13 @@ void distinct_counter::merge(const distinct_counter& other) {
   if (mode_ == mode::exact) {
     // Both exact: size the union first, so that it is built in one allocation
     // or not at all.
+    const auto* mine = data();
+    const auto* theirs = other.data();
     size_t n = 0;
     for (size_t i = 0, j = 0; i < size_ || j < other.size_; ++n) {
-      if (j == other.size_ || (i < size_ && values_[i] < other.values_[j]))
+      if (j == other.size_ || (i < size_ && mine[i] < theirs[j]))
         ++i;
-      else if (i == size_ || other.values_[j] < values_[i])
+      else if (i == size_ || theirs[j] < mine[i])
         ++j;
       else
         ++i, ++j;
@@ -151,10 +151,16 @@ void distinct_counter::merge(const distinct_counter& other) {
     if (n <= exact_limit) {
       if (n == size_)
         return; // other is a subset
+      if (n <= inline_capacity) {
+        uint32_t merged[inline_capacity];
+        std::set_union(mine, mine + size_, theirs, theirs + other.size_, merged);
+        std::memcpy(inline_, merged, n * sizeof(uint32_t));
+        size_ = static_cast<uint16_t>(n);
+        return;
+      }
       auto capacity = capacity_for(static_cast<uint32_t>(n));
       auto merged = std::make_unique<uint32_t[]>(capacity);
-      std::set_union(values_, values_ + size_, other.values_, other.values_ + other.size_,
-                     merged.get());
+      std::set_union(mine, mine + size_, theirs, theirs + other.size_, merged.get());
       release();
       values_ = merged.release();
       size_ = static_cast<uint16_t>(n);
@@ -163,8 +169,9 @@ void distinct_counter::merge(const distinct_counter& other) {
     }
     convert_to_sketch();
   }
+  const auto* theirs = other.data();
   for (uint16_t j = 0; j < other.size_; ++j)
-    sketch_->add(other.values_[j]);
+    sketch_->add(theirs[j]);
 }
 
 uint64_t distinct_counter::count() const noexcept {
@@ -189,8 +196,9 @@ size_t distinct_counter::memory_bytes() const noexcept {
 
 void distinct_counter::convert_to_sketch() {
   auto sketch = std::make_unique<hyperloglog>();
+  const auto* values = data();
   for (uint16_t i = 0; i < size_; ++i)
-    sketch->add(values_[i]);
+    sketch->add(values[i]);
   release();
   sketch_ = sketch.release();
   size_ = 0;
@@ -201,8 +209,8 @@ void distinct_counter::convert_to_sketch() {
 void distinct_counter::reallocate(uint16_t capacity) {
   auto grown = new uint32_t[capacity];
   if (size_ > 0)
-    std::memcpy(grown, values_, size_ * sizeof(uint32_t));
-  delete[] values_;
+    std::memcpy(grown, data(), size_ * sizeof(uint32_t));
+  release();
   values_ = grown;
   capacity_ = capacity;
 }
@@ -226,8 +234,9 @@ void distinct_counter::append_to(std::string& out) const {
   }
   out.reserve(out.size() + count_size + size_ * sizeof(uint32_t));
   put_le16(out, size_);
+  const auto* values = data();
   for (uint16_t i = 0; i < size_; ++i)
-    put_le32(out, values_[i]);
+    put_le32(out, values[i]);
 }
 
 std::optional<distinct_counter> distinct_counter::decode(std::string_view& in) {
@@ -251,12 +260,11 @@ std::optional<distinct_counter> distinct_counter::decode(std::string_view& in) {
     for (uint16_t i = 1; i < n; ++i)
       if (load_le32(values + 4 * (i - 1)) >= load_le32(values + 4 * i))
         return std::nullopt;
-    if (n > 0) {
+    if (n > inline_capacity)
       result.reallocate(capacity_for(n));
-      for (uint16_t i = 0; i < n; ++i)
-        result.values_[i] = load_le32(values + 4 * i);
-      result.size_ = n;
-    }
+    for (uint16_t i = 0; i < n; ++i)
+      result.data()[i] = load_le32(values + 4 * i);
+    result.size_ = n;
     in.remove_prefix(header_size + count_size + n * sizeof(uint32_t));
     return result;
   }
@@ -280,7 +288,7 @@ bool operator==(const distinct_counter& a, const distinct_counter& b) noexcept {
     return false;
   if (a.mode_ == distinct_counter::mode::sketch)
     return *a.sketch_ == *b.sketch_;
-  return a.size_ == b.size_ && std::equal(a.values_, a.values_ + a.size_, b.values_);
+  return a.size_ == b.size_ && std::equal(a.data(), a.data() + a.size_, b.data());
 }
 
 } // namespace hostflow

@@ -85,7 +85,22 @@ private:
   /// Smallest array allocated: 16 bytes, within glibc's smallest heap chunk.
   static constexpr uint16_t min_capacity = 4;
 
-  /// Frees the heap block; leaves the pointer dangling for the caller to reset.
+  /// Hashes held inline, in the pointer's bytes, before any allocation:
+  /// most windows see one or two peers and ports.
+  static constexpr uint16_t inline_capacity = 2;
+
+  /// The exact hashes: inline while capacity_ is 0, else on the heap.
+  uint32_t* data() noexcept { return capacity_ == 0 ? inline_ : values_; }
+  const uint32_t* data() const noexcept { return capacity_ == 0 ? inline_ : values_; }
+
+  /// Slots the exact form has now.
+  uint16_t slots() const noexcept { return capacity_ == 0 ? inline_capacity : capacity_; }
+
+  /// Takes over other's storage (inline hashes, heap block or sketch) and
+  /// leaves it empty.
+  void take(distinct_counter& other) noexcept;
+
+  /// Frees the heap block, if any; leaves the storage for the caller to reset.
   void release() noexcept;
 
   /// Replaces the exact array with a HyperLogLog holding the same hashes.
@@ -97,12 +112,14 @@ private:
   /// Slots to allocate for `n` exact hashes: a power of two, at least min_capacity.
   static uint16_t capacity_for(uint32_t n) noexcept;
 
-  // Which member of the union is live is told by mode_. In exact mode values_
-  // is null until the first add, and holds capacity_ slots of which the first
-  // size_ are in use, strictly ascending.
+  // Which member of the union is live is told by mode_ and capacity_. In
+  // exact mode with capacity_ 0 the first size_ (at most inline_capacity) of
+  // inline_ are in use; with capacity_ > 0 values_ holds capacity_ slots of
+  // which the first size_ are in use. Exact hashes are strictly ascending.
   union {
     uint32_t* values_ = nullptr;
     hyperloglog* sketch_;
+    uint32_t inline_[inline_capacity];
   };
   uint16_t size_ = 0;
   uint16_t capacity_ = 0;

@@ -97,13 +97,20 @@ struct endpoint {
   }
 };
 
-/// 64-bit FNV-1a over the address bytes; stable across runs and platforms.
-inline uint64_t hash_bytes(const uint8_t* p, size_t n, uint64_t h = 1469598103934665603ull) {
-  for (size_t i = 0; i < n; ++i) {
-    h ^= p[i];
-    h *= 1099511628211ull;
-  }
-  return h;
+/// A 64-bit hash of an address: both halves through a splitmix64
+/// finalizer, so neighbouring addresses spread. Stable across runs,
+/// platforms and versions (the shard map places hosts by it).
+inline uint64_t address_hash(const ip_address& a) noexcept {
+  uint64_t hi, lo;
+  std::memcpy(&hi, a.bytes.data(), 8);
+  std::memcpy(&lo, a.bytes.data() + 8, 8);
+  uint64_t x = lo ^ (hi * 0x9e3779b97f4a7c15ull);
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
 }
 
 } // namespace hostflow
@@ -111,15 +118,13 @@ inline uint64_t hash_bytes(const uint8_t* p, size_t n, uint64_t h = 146959810393
 template <>
 struct std::hash<hostflow::ip_address> {
   size_t operator()(const hostflow::ip_address& a) const noexcept {
-    return hostflow::hash_bytes(a.bytes.data(), a.bytes.size());
+    return hostflow::address_hash(a);
   }
 };
 
 template <>
 struct std::hash<hostflow::endpoint> {
   size_t operator()(const hostflow::endpoint& e) const noexcept {
-    auto h = hostflow::hash_bytes(e.address.bytes.data(), e.address.bytes.size());
-    uint8_t port[2] = {static_cast<uint8_t>(e.port >> 8), static_cast<uint8_t>(e.port)};
-    return hostflow::hash_bytes(port, 2, h);
+    return hostflow::address_hash(e.address) ^ (uint64_t{e.port} * 0x9e3779b97f4a7c15ull);
   }
 };

@@ -198,8 +198,11 @@ host_profile* profile_table::find(const ip_address& host) {
 }
 
 uint32_t profile_table::host_slot_for(const ip_address& a) {
-  if (hosts_.find(a) == slot_lru::nil && hosts_.size() >= settings_.max_hosts &&
-      hosts_.oldest() != slot_lru::nil) {
+  if (uint32_t slot = hosts_.find(a); slot != slot_lru::nil) {
+    hosts_.touch(slot);
+    return slot;
+  }
+  if (hosts_.size() >= settings_.max_hosts && hosts_.oldest() != slot_lru::nil) {
     uint32_t victim = hosts_.oldest();
     const auto& p = hosts_.at(victim).profile;
     counters_.open_windows_discarded += p.at(host_direction::out).buckets().size() +
@@ -217,8 +220,11 @@ uint32_t profile_table::host_slot_for(const ip_address& a) {
 }
 
 uint32_t profile_table::external_slot_for(const ip_address& a) {
-  if (externals_.find(a) == slot_lru::nil && externals_.size() >= settings_.max_external_hosts &&
-      externals_.oldest() != slot_lru::nil) {
+  if (uint32_t slot = externals_.find(a); slot != slot_lru::nil) {
+    externals_.touch(slot);
+    return slot;
+  }
+  if (externals_.size() >= settings_.max_external_hosts && externals_.oldest() != slot_lru::nil) {
     externals_.erase(externals_.oldest());
     ++counters_.external_evicted;
   }

@@ -30,7 +30,10 @@ public:
     bool dirty = false; ///< free for the owner's bookkeeping
   };
 
-  /// The slot of `a`, touched as most recently used, or nil.
+  /// Marks slot `n` as the most recently used.
+  void touch(uint32_t n) { lru_.touch(n); }
+
+  /// The slot of `a`, or nil.
   uint32_t find(const ip_address& a) const {
     auto it = index_.find(a);
     return it == index_.end() ? slot_lru::nil : it->second;
