@@ -239,6 +239,8 @@ shard_status host_shard_state::status() const {
   s.windows_not_written = windows_not_written;
   s.store_errors = store_errors;
   s.checkpoints = checkpoints;
+  if (store)
+    s.store_bytes = store->db().size_bytes();
   for (const auto& [exporter, c] : table->exporter_counters())
     s.exporters.push_back(shard_exporter_counters{exporter, c});
   return s;

@@ -91,6 +91,7 @@ struct shard_status {
   uint64_t windows_not_written = 0; ///< lost to store errors
   uint64_t store_errors = 0;
   uint64_t checkpoints = 0;
+  uint64_t store_bytes = 0;        ///< size of the whole store (shared by all shards)
   std::vector<shard_exporter_counters> exporters;
 };
 
@@ -244,7 +245,7 @@ typename Inspector::result_type inspect(Inspector& f, shard_status& x) {
   return f(caf::meta::type_name("hostflow::shard_status"), x.shard, x.watermark_ms, x.batches,
            x.records, x.packets, x.bytes, x.hosts, x.external_hosts, x.host_memory_bytes,
            x.external_memory_bytes, x.clamped_records, x.table, x.windows_written,
-           x.windows_not_written, x.store_errors, x.checkpoints, x.exporters);
+           x.windows_not_written, x.store_errors, x.checkpoints, x.store_bytes, x.exporters);
 }
 
 template <class Inspector>

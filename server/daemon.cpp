@@ -1,5 +1,6 @@
 #include "server/daemon.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <malloc.h>
 #include <memory>
@@ -102,7 +103,7 @@ void log_final_ingest(caf::actor_system& sys, const ingest_monitor_actor& monito
 
 void log_final_profiles(const std::vector<shard_status>& shards) {
   uint64_t views = 0, packets = 0, bytes = 0, hosts = 0, external = 0, written = 0,
-           not_written = 0, late = 0, folded = 0, too_old = 0;
+           not_written = 0, late = 0, folded = 0, too_old = 0, store_bytes = 0;
   for (const auto& s : shards) {
     views += s.records;
     packets += s.packets;
@@ -111,6 +112,7 @@ void log_final_profiles(const std::vector<shard_status>& shards) {
     external += s.external_hosts;
     written += s.windows_written;
     not_written += s.windows_not_written;
+    store_bytes = std::max(store_bytes, s.store_bytes);
     for (const auto& e : s.exporters) {
       late += e.counters.late_records;
       folded += e.counters.folded_records;
@@ -118,9 +120,10 @@ void log_final_profiles(const std::vector<shard_status>& shards) {
     }
   }
   spdlog::info("final profiles: {} record views, {} packets, {} bytes; {} hosts, {} external "
-               "sources; {} windows written, {} not written; late {}, folded {}, too old {}",
+               "sources; {} windows written, {} not written; late {}, folded {}, too old {}; "
+               "store {} bytes",
                views, packets, bytes, hosts, external, written, not_written, late, folded,
-               too_old);
+               too_old, store_bytes);
 }
 
 // Opens the configured store: RocksDB at store.path, or memory.

@@ -16,6 +16,7 @@
 #include "capture_records.hpp"
 #include "capture_sender.hpp"
 #include "state/keys.hpp"
+#include "state/store_fixtures.hpp"
 
 using namespace hostflow;
 
@@ -137,4 +138,52 @@ TEST_CASE("a store over its size cap gives up its oldest windows first") {
     CHECK(s.oldest >= uncapped[g].oldest);
   }
   CHECK(capped[10].oldest > uncapped[10].oldest);
+}
+
+TEST_CASE("a store that refuses writes costs windows, counted, and nothing else") {
+  // A real RocksDB store opened read-only: every write fails as on a full or
+  // broken disk.
+  test::temp_dir dir;
+  rocksdb_settings settings;
+  settings.path = (dir.path() / "db").string();
+  {
+    store_status status;
+    auto created = open_rocksdb_store(settings, status);
+    REQUIRE_MESSAGE(created, status.to_string());
+  }
+  settings.read_only = true;
+  store_status status;
+  auto read_only = open_rocksdb_store(settings, status);
+  REQUIRE_MESSAGE(read_only, status.to_string());
+
+  test::actor_fixture actors;
+  profile_pipeline_settings s;
+  s.shards = 2;
+  std::string error;
+  s.monitored = {*cidr::parse("10.10.0.0/16", error)};
+  s.shard.tick_interval = std::chrono::hours(1);
+  s.shard.checkpoint_interval = std::chrono::milliseconds(0);
+  auto p = start_profile_pipeline(*actors.sys, s, std::shared_ptr<store>(std::move(read_only)));
+  auto records = test::decode_capture(test::scenario_capture("ipfix"));
+  int64_t last_end = 0;
+  for (const auto& r : records)
+    last_end = std::max(last_end, r.end_ms);
+  record_router router{p.routing};
+  feed_profile_pipeline(*actors.sys, p, router, records);
+  drain_profile_pipeline(*actors.sys, p, last_end + 3'600'000);
+  uint64_t views = 0, written = 0, not_written = 0, errors = 0, hosts = 0;
+  for (const auto& st : profile_pipeline_status(*actors.sys, p)) {
+    views += st.records;
+    written += st.windows_written;
+    not_written += st.windows_not_written;
+    errors += st.store_errors;
+    hosts += st.hosts;
+  }
+  stop_profile_pipeline(*actors.sys, p);
+  CHECK(views == router.counters().outgoing + router.counters().incoming +
+                   router.counters().external);
+  CHECK(written == 0);
+  CHECK(not_written > 10'000);
+  CHECK(errors > 0);
+  CHECK(hosts == 1035);
 }
