@@ -87,6 +87,16 @@ void cidr_set::add(const cidr& prefix) {
     m.net[1] &= m.mask[1];
     linear_.push_back(m);
   }
+  // Where IPv4 lookups may start: the mapped range's node, once it exists.
+  static const ip_address mapped = ip_address::from_v4(0);
+  if (prefix.length <= 96) {
+    v4_all_ = v4_all_ || prefix.contains(mapped);
+  } else if (prefix.network.is_v4()) {
+    int32_t node = 0;
+    for (size_t i = 0; i < 96 && node >= 0; ++i)
+      node = nodes_[node].child[bit(mapped, i)];
+    v4_node_ = node;
+  }
 }
 
 std::optional<cidr> cidr_set::longest_match(const ip_address& a) const {
@@ -114,7 +124,17 @@ bool cidr_set::contains(const ip_address& a) const noexcept {
     return false;
   }
   int32_t at = 0;
-  for (size_t i = 0;; ++i) {
+  size_t i = 0;
+  if (a.is_v4()) {
+    // The first 96 bits of every IPv4 address are the same: skip their walk.
+    if (v4_all_)
+      return true;
+    if (v4_node_ < 0)
+      return false;
+    at = v4_node_;
+    i = 96;
+  }
+  for (;; ++i) {
     if (nodes_[at].prefix >= 0)
       return true;
     if (i == 128)

@@ -77,6 +77,12 @@ private:
 
   std::vector<node> nodes_;
   std::vector<masked> linear_;
+  /// The node at depth 96 on the path of the IPv4-mapped range (::ffff:0:0/96),
+  /// where IPv4 lookups start instead of walking 96 levels; -1 when no
+  /// prefix lies inside that range.
+  int32_t v4_node_ = -1;
+  /// A prefix of length <= 96 covers the whole IPv4-mapped range.
+  bool v4_all_ = false;
   std::vector<cidr> prefixes_;
 };
 

@@ -97,5 +97,17 @@ TEST_CASE("a prefix set answers membership and longest match like a linear scan"
   cidr_set everything;
   everything.add(parse("::/0"));
   CHECK(everything.contains(addr("10.0.0.1")));
+  // The same through the trie (more prefixes than the word comparison takes).
+  cidr_set many_v6;
+  for (int i = 0; i < 12; ++i)
+    many_v6.add(parse(("2001:db8:" + std::to_string(i) + "::/48").c_str()));
+  CHECK_FALSE(many_v6.contains(addr("10.0.0.1")));
+  many_v6.add(parse("10.0.0.0/8"));
+  CHECK(many_v6.contains(addr("10.0.0.1")));
+  CHECK_FALSE(many_v6.contains(addr("11.0.0.1")));
+  many_v6.add(parse("0.0.0.0/0"));
+  CHECK(many_v6.contains(addr("11.0.0.1")));
+  CHECK(many_v6.contains(addr("2001:db8:3::1")));
+  CHECK_FALSE(many_v6.contains(addr("2001:db8:ff::1")));
   CHECK_FALSE(cidr_set{}.contains(addr("10.0.0.1")));
 }
