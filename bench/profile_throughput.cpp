@@ -583,16 +583,25 @@ granularity_disk measure_disk(const std::vector<host_window>& windows) {
   }
   profile_store ps{db};
   // Commit per window start: what one shard writes when those windows close.
-  std::map<int64_t, std::vector<host_window>> by_start;
-  for (const auto& w : windows)
-    by_start[w.window.start_ms].push_back(w);
+  std::vector<size_t> order(windows.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return windows[a].window.start_ms < windows[b].window.start_ms;
+  });
   const uint64_t io0 = io_write_bytes();
   uint64_t payload = 0;
-  for (auto& [start, group] : by_start) {
-    ps.add_windows(group);
-    auto r = ps.commit();
-    out.stored += r.windows;
-    payload += r.bytes;
+  std::vector<host_window> group;
+  for (size_t i = 0; i < order.size(); ++i) {
+    group.push_back(windows[order[i]]);
+    if (i + 1 == order.size() ||
+        windows[order[i + 1]].window.start_ms != group.back().window.start_ms) {
+      ps.add_windows(group);
+      auto r = ps.commit();
+      out.stored += r.windows;
+      payload += r.bytes;
+      group.clear();
+    }
   }
   db->flush();
   const double n = static_cast<double>(out.stored);
