@@ -24,7 +24,7 @@ open_profile host_shard_state::profile_of(const ip_address& address) const {
       std::vector<int64_t> windows;
       for (const auto& b : dir.buckets())
         windows.push_back(window_of_bucket(b.index, g));
-      for (const auto& c : dir.coarse())
+      for (const auto& c : dir.rolled())
         if (granularities[c.granularity_slot] == g)
           windows.push_back(c.index);
       std::sort(windows.begin(), windows.end());

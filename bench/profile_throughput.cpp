@@ -275,9 +275,11 @@ struct host_breakdown {
   uint64_t hosts = 0;
   uint64_t profiles = 0;     ///< sizeof(host_profile) per host
   uint64_t bucket_vecs = 0;  ///< capacity of the bucket vectors
-  uint64_t coarse_vecs = 0;  ///< capacity of the coarse-window vectors
+  uint64_t coarse_vecs = 0;  ///< capacity of the rolled-window vectors
+  uint64_t top_vecs = 0;     ///< capacity of the heavy-hitter vectors
   uint64_t distinct_heap = 0; ///< exact arrays and HyperLogLogs
-  uint64_t top = 0;          ///< heavy hitters
+  uint64_t counters_heap = 0; ///< counters widened to 64 bits
+  uint64_t top = 0;          ///< heavy-hitter entries
   uint64_t baselines = 0;
   uint64_t buckets = 0, bucket_capacity = 0, coarse = 0, coarse_capacity = 0, tops = 0;
   uint64_t counters_exact = 0, counters_hll = 0, distinct_values = 0;
@@ -304,19 +306,23 @@ host_breakdown breakdown(const profile_table& table) {
       b.baselines += sizeof(host_baseline);
     for (const auto& d : h.directions) {
       b.bucket_vecs += d.buckets().capacity() * sizeof(direction_profile::bucket);
-      b.coarse_vecs += d.coarse().capacity() * sizeof(direction_profile::coarse_window);
+      b.coarse_vecs += d.rolled().capacity() * sizeof(direction_profile::rolled_window);
+      b.top_vecs += d.tops().capacity() * sizeof(direction_profile::top_window);
       b.buckets += d.buckets().size();
       b.bucket_capacity += d.buckets().capacity();
-      b.coarse += d.coarse().size();
-      b.coarse_capacity += d.coarse().capacity();
-      for (const auto& k : d.buckets())
+      b.coarse += d.rolled().size();
+      b.coarse_capacity += d.rolled().capacity();
+      for (const auto& k : d.buckets()) {
         note_distinct(b, k.stats.distinct);
-      for (const auto& w : d.coarse()) {
-        note_distinct(b, w.rolled.distinct);
-        if (w.top) {
-          b.top += sizeof(heavy_hitters);
-          ++b.tops;
-        }
+        b.counters_heap += k.stats.counters.heap_bytes();
+      }
+      for (const auto& w : d.rolled()) {
+        note_distinct(b, w.stats.distinct);
+        b.counters_heap += w.stats.counters.heap_bytes();
+      }
+      for (const auto& t : d.tops()) {
+        b.top += t.top.heap_bytes();
+        ++b.tops;
       }
     }
   });
@@ -421,15 +427,16 @@ int run_memory(const memory_options& o) {
   if (want_hosts) {
     auto b = breakdown(*table);
     double n = static_cast<double>(b.hosts);
-    uint64_t structures = b.profiles + b.bucket_vecs + b.coarse_vecs + b.distinct_heap + b.top +
-                          b.baselines;
+    uint64_t structures = b.profiles + b.bucket_vecs + b.coarse_vecs + b.top_vecs +
+                          b.distinct_heap + b.counters_heap + b.top + b.baselines;
     std::printf("  per host, what host_memory_bytes counts:\n");
-    std::printf("    host_profile %.0f, bucket vectors %.0f, coarse-window vectors %.0f, "
-                "distinct-counter heap %.0f, heavy hitters %.0f, baselines %.0f, "
-                "slot table and index %.0f B\n",
-                b.profiles / n, b.bucket_vecs / n, b.coarse_vecs / n, b.distinct_heap / n,
-                b.top / n, b.baselines / n, (host_bytes - structures) / n);
-    std::printf("    open per host: %.2f buckets (capacity %.2f), %.2f coarse windows (capacity "
+    std::printf("    host_profile %.0f, bucket vectors %.0f, rolled-window vectors %.0f, "
+                "heavy-hitter vectors %.0f, distinct-counter heap %.0f, wide counters %.0f, "
+                "heavy-hitter entries %.0f, baselines %.0f, slot table and index %.0f B\n",
+                b.profiles / n, b.bucket_vecs / n, b.coarse_vecs / n, b.top_vecs / n,
+                b.distinct_heap / n, b.counters_heap / n, b.top / n, b.baselines / n,
+                (host_bytes - structures) / n);
+    std::printf("    open per host: %.2f buckets (capacity %.2f), %.2f rolled windows (capacity "
                 "%.2f), %.2f heavy-hitter sets; distinct counters %.1f exact (%.1f values each), "
                 "%.2f HyperLogLog\n",
                 b.buckets / n, b.bucket_capacity / n, b.coarse / n, b.coarse_capacity / n,
@@ -453,13 +460,17 @@ void print_sizes() {
   d1.add(1);
   std::printf("sizes (bytes):\n");
   std::printf("  host_profile %zu, direction_profile %zu, direction_profile::bucket %zu, "
-              "direction_profile::coarse_window %zu\n",
+              "rolled_window %zu, top_window %zu\n",
               sizeof(host_profile), sizeof(direction_profile), sizeof(direction_profile::bucket),
-              sizeof(direction_profile::coarse_window));
-  std::printf("  window_stats %zu (window_counters %zu, window_distinct %zu), heavy_hitters %zu, "
+              sizeof(direction_profile::rolled_window), sizeof(direction_profile::top_window));
+  std::printf("  open_stats %zu (packed_counters %zu, window_distinct %zu), window_counters %zu, "
+              "heavy_hitters %zu (+ %zu B per peer entry, %zu B per port entry), "
               "host_baseline %zu\n",
-              sizeof(window_stats), sizeof(window_counters), sizeof(window_distinct),
-              sizeof(heavy_hitters), sizeof(host_baseline));
+              sizeof(open_stats), sizeof(packed_counters), sizeof(window_distinct),
+              sizeof(window_counters), sizeof(heavy_hitters),
+              sizeof(space_saving<ip_address, heavy_hitter_capacity>::entry),
+              sizeof(space_saving<uint16_t, heavy_hitter_capacity>::entry),
+              sizeof(host_baseline));
   std::printf("  distinct_counter %zu; memory_bytes with 1 value %zu, with 64 values %zu "
               "(glibc chunk of its array: %zu), as HyperLogLog %zu\n",
               sizeof(distinct_counter), d1.memory_bytes(), d64.memory_bytes(),

@@ -29,66 +29,93 @@ inline window_summary summarize(const closed_window& w) {
 }
 
 /// Open windows of one host in one direction.
+///
+/// Records land in 10 s buckets. When a bucket closes it is rolled into the
+/// 30 s, 1 min and 5 min windows that hold it; of each granularity only one
+/// window can be partly closed at a time (the one holding the newest closed
+/// bucket), so at most three rolled windows exist. Heavy hitters are kept
+/// apart, per open 1 min and 5 min window, because records feed them
+/// directly rather than through the buckets.
 class direction_profile {
 public:
   /// An open 10 s bucket.
   struct bucket {
     int64_t index;
-    window_stats stats;
+    open_stats stats;
   };
 
-  /// An open 30 s, 1 min or 5 min window: the closed buckets rolled into it
-  /// so far, and (1 min, 5 min) its heavy hitters, fed per record.
-  struct coarse_window {
-    int64_t index;             ///< window number in units of its granularity
-    uint8_t granularity_slot;  ///< 1, 2 or 3: index into `granularities`
-    window_stats rolled;
-    std::unique_ptr<heavy_hitters> top;
+  /// The closed buckets of a partly closed 30 s, 1 min or 5 min window.
+  struct rolled_window {
+    int64_t index;            ///< window number in units of its granularity
+    uint8_t granularity_slot; ///< 1, 2 or 3: index into `granularities`
+    open_stats stats;
+  };
+
+  /// The heavy hitters of an open 1 min or 5 min window.
+  struct top_window {
+    int64_t index;
+    uint8_t granularity_slot; ///< 2 or 3
+    heavy_hitters top;
   };
 
   /// The bucket with this index, created when missing. Returns whether it
   /// was created.
-  window_stats& bucket_at(int64_t index, bool& created);
+  open_stats& bucket_at(int64_t index, bool& created);
 
-  /// Heavy hitters of the 1 min and 5 min windows holding bucket `b`;
-  /// creates the windows when missing and reports the last bucket of each
-  /// window created through `created_last_bucket` (for the close schedule).
-  void add_top(int64_t b, const record_view& v, uint64_t bytes, bool count_flow,
-               std::vector<int64_t>& created_last_bucket);
+  /// Feeds the heavy hitters of the 1 min window holding bucket `b` (the
+  /// 5 min window gets them merged when the 1 min window closes: Space-Saving
+  /// sketches merge with their bounds intact, and it halves the work per
+  /// record).
+  void add_top(int64_t b, const record_view& v, uint64_t bytes, bool count_flow);
 
   /// Closes every bucket with index <= `last_closed` and the coarse windows
-  /// they complete, appending them to `out`. Coarse windows that the closed
-  /// buckets open and that stay open report their last bucket through
-  /// `created_last_bucket`.
-  void close_through(int64_t last_closed, host_direction d, std::vector<closed_window>& out,
-                     std::vector<int64_t>& created_last_bucket);
+  /// they complete, appending them to `out`: buckets first, then coarse
+  /// windows by granularity and start.
+  void close_through(int64_t last_closed, host_direction d, std::vector<closed_window>& out);
 
-  /// The open statistics of the window of a granularity holding bucket
-  /// `b`: its rolled-up part plus its open buckets.
+  /// The last bucket of the first window to close: the oldest open bucket or
+  /// the end of a rolled window; watermark_tracker::none when nothing is open.
+  int64_t next_close() const noexcept;
+
+  /// The open statistics of a window: its rolled-up part plus its open
+  /// buckets.
   window_stats open_window(uint32_t granularity_s, int64_t window_index) const;
 
-  bool empty() const noexcept { return buckets_.empty() && coarse_.empty(); }
+  bool empty() const noexcept { return buckets_.empty() && rolled_.empty() && tops_.empty(); }
 
-  /// Indices of the open buckets, oldest first.
+  /// Open buckets, oldest first.
   const std::vector<bucket>& buckets() const noexcept { return buckets_; }
-  const std::vector<coarse_window>& coarse() const noexcept { return coarse_; }
+  /// Rolled windows, at most one per coarse granularity, in no order.
+  const std::vector<rolled_window>& rolled() const noexcept { return rolled_; }
+  /// Heavy hitters of open 1 min and 5 min windows, in no order.
+  const std::vector<top_window>& tops() const noexcept { return tops_; }
   std::vector<bucket>& buckets() noexcept { return buckets_; }
-  std::vector<coarse_window>& coarse() noexcept { return coarse_; }
+  std::vector<rolled_window>& rolled() noexcept { return rolled_; }
+  std::vector<top_window>& tops() noexcept { return tops_; }
 
   /// Heap and inline bytes held.
   size_t memory_bytes() const noexcept;
 
 private:
-  coarse_window& coarse_at(int64_t window_index, uint8_t slot, bool& created);
+  /// The rolled window of a granularity, moved to `window_index`; a window
+  /// it held before has ended and goes to `coarse_closed`.
+  rolled_window& rolled_at(int64_t window_index, uint8_t slot, host_direction d,
+                           std::vector<closed_window>& coarse_closed);
+  top_window& top_at(int64_t window_index, uint8_t slot);
+  void emit_rolled(rolled_window&& w, host_direction d, std::vector<closed_window>& out);
 
-  std::vector<bucket> buckets_;        ///< sorted by index
-  std::vector<coarse_window> coarse_;  ///< unsorted; a handful at most
+  std::vector<bucket> buckets_;       ///< sorted by index
+  std::vector<rolled_window> rolled_; ///< at most three
+  std::vector<top_window> tops_;      ///< a handful at most
 };
 
 /// Everything held in memory about one monitored host.
 struct host_profile {
   ip_address address;
   int64_t last_seen_ms = 0;        ///< newest event time of its records
+  /// The bucket at whose close the host is due (its entry in the close
+  /// schedule), or watermark_tracker::none when none is scheduled.
+  int64_t scheduled_close = watermark_tracker::none;
   direction_profile directions[2]; ///< indexed by host_direction
   /// Baseline of the current hour of day; made when its first 5 min window
   /// closes (other hours live in the store).
@@ -99,6 +126,8 @@ struct host_profile {
     return directions[static_cast<int>(d)];
   }
   bool empty() const noexcept { return directions[0].empty() && directions[1].empty(); }
+  /// The earlier next_close() of the two directions.
+  int64_t next_close() const noexcept;
   size_t memory_bytes() const noexcept;
 };
 

@@ -77,7 +77,7 @@ void profile_table::add_host_view(const flow_record& r, host_direction d, int64_
   for (int64_t b = first; b <= last; ++b) {
     bool created = false;
     auto& stats = dir.bucket_at(b, created);
-    if (created)
+    if (created && (host.scheduled_close == watermark_tracker::none || b < host.scheduled_close))
       schedule(b, slot);
     uint64_t p = 0, y = 0;
     if (b == last || duration <= 0) {
@@ -95,10 +95,7 @@ void profile_table::add_host_view(const flow_record& r, host_direction d, int64_
     if (b == last)
       stats.counters.add_flow(r, scale);
   }
-  created_scratch_.clear();
-  dir.add_top(last, v, r.bytes, true, created_scratch_);
-  for (int64_t lb : created_scratch_)
-    schedule(lb, slot);
+  dir.add_top(last, v, r.bytes, true);
 }
 
 void profile_table::add_external(const flow_record& r, int64_t end_ms, int64_t watermark) {
@@ -122,24 +119,28 @@ void profile_table::close_ready(std::vector<closed_host_window>& hosts,
   int64_t last_closed = bucket_of(watermark) - 1;
   std::vector<closed_window> closed;
   while (!close_schedule_.empty() && close_schedule_.begin()->first <= last_closed) {
+    int64_t due = close_schedule_.begin()->first;
     auto refs = std::move(close_schedule_.begin()->second);
     close_schedule_.erase(close_schedule_.begin());
     for (auto ref : refs) {
-      if (!hosts_.valid(ref))
+      // A host rescheduled to an earlier bucket leaves its later entry
+      // behind; only the entry it is due at counts.
+      if (!hosts_.valid(ref) || hosts_.at(ref.slot).profile.scheduled_close != due)
         continue;
       auto& s = hosts_.at(ref.slot);
+      s.profile.scheduled_close = watermark_tracker::none;
       for (auto d : {host_direction::out, host_direction::in}) {
-        created_scratch_.clear();
         closed.clear();
-        s.profile.at(d).close_through(last_closed, d, closed, created_scratch_);
+        s.profile.at(d).close_through(last_closed, d, closed);
         if (!closed.empty())
           mark_dirty(ref.slot);
-        for (int64_t lb : created_scratch_)
-          schedule(lb, ref.slot);
         counters_.windows_closed += closed.size();
         for (auto& w : closed)
           hosts.push_back(closed_host_window{s.profile.address, std::move(w)});
       }
+      int64_t next = s.profile.next_close();
+      if (next != watermark_tracker::none)
+        schedule(next, ref.slot);
     }
   }
   while (!external_schedule_.empty() && external_schedule_.begin()->first <= last_closed) {
@@ -243,6 +244,7 @@ void profile_table::evict_host(uint32_t slot) {
 }
 
 void profile_table::schedule(int64_t last_bucket, uint32_t slot) {
+  hosts_.at(slot).profile.scheduled_close = last_bucket;
   close_schedule_[last_bucket].push_back(hosts_.ref(slot));
 }
 
@@ -258,12 +260,10 @@ void profile_table::restore_host(host_profile&& profile) {
   uint32_t slot = host_slot_for(profile.address);
   auto& host = hosts_.at(slot).profile;
   host = std::move(profile);
-  for (const auto& dir : host.directions) {
-    for (const auto& b : dir.buckets())
-      schedule(b.index, slot);
-    for (const auto& w : dir.coarse())
-      schedule(last_bucket_of(w.index, granularities[w.granularity_slot]), slot);
-  }
+  host.scheduled_close = watermark_tracker::none;
+  int64_t next = host.next_close();
+  if (next != watermark_tracker::none)
+    schedule(next, slot);
 }
 
 void profile_table::schedule_external(int64_t last_bucket, uint32_t slot) {

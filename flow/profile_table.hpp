@@ -163,7 +163,9 @@ private:
   watermark_tracker tracker_;
   slot_table<host_profile> hosts_;
   slot_table<external_profile> externals_;
-  /// Last bucket of a window -> hosts with a window ending there.
+  /// Bucket -> hosts due to close a window there: one entry per host, at its
+  /// next close (host_profile::scheduled_close), plus stale entries of hosts
+  /// that were rescheduled earlier.
   std::map<int64_t, std::vector<slot_ref>> close_schedule_;
   std::map<int64_t, std::vector<slot_ref>> external_schedule_;
   std::vector<slot_ref> dirty_;     ///< hosts changed since the last checkpoint
@@ -171,7 +173,6 @@ private:
   std::unordered_map<endpoint, event_time_counters> per_exporter_;
   event_time_counters* last_counters_ = nullptr;
   endpoint last_exporter_;
-  std::vector<int64_t> created_scratch_;
   profile_table_counters counters_;
 };
 

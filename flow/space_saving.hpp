@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,8 +71,10 @@ inline uint64_t load_le64(const uint8_t* p) noexcept {
 /// Every reported entry brackets its key's true weight:
 /// count - error <= true weight <= count. A key not reported has a true weight
 /// of at most min_count(), so every key heavier than (total weight) / Capacity
-/// is reported. The entries live inline (no heap) and are found by a linear
-/// scan, which beats any index at the intended 8-16 entries.
+/// is reported. The entries are found by a linear scan, which beats any
+/// index at the intended 8-16 entries. They live in a heap block sized to the
+/// keys seen (1, 2, 4, ... up to Capacity), because most hosts' windows see
+/// a few peers: an empty sketch is 16 bytes and owns nothing.
 ///
 /// `Hash` is not called: with so few entries, comparing keys is cheaper than
 /// hashing them. It stays in the signature so that callers naming it compile.
@@ -94,6 +97,25 @@ public:
   /// Most keys monitored at once.
   static constexpr size_t capacity = Capacity;
 
+  space_saving() noexcept = default;
+  space_saving(const space_saving& other) { assign(other); }
+  space_saving(space_saving&& other) noexcept
+    : entries_(std::move(other.entries_)), size_(other.size_), slots_(other.slots_) {
+    other.size_ = other.slots_ = 0;
+  }
+  space_saving& operator=(const space_saving& other) {
+    if (this != &other)
+      assign(other);
+    return *this;
+  }
+  space_saving& operator=(space_saving&& other) noexcept {
+    entries_ = std::move(other.entries_);
+    size_ = other.size_;
+    slots_ = other.slots_;
+    other.size_ = other.slots_ = 0;
+    return *this;
+  }
+
   /// The first byte of every serialized sketch; bumped when the layout changes.
   static constexpr uint8_t format_version = 1;
 
@@ -112,6 +134,7 @@ public:
       }
     }
     if (size_ < Capacity) {
+      reserve(size_ + 1);
       entries_[size_++] = entry{key, weight, 0};
       return;
     }
@@ -148,13 +171,14 @@ public:
     if (n > Capacity)
       std::partial_sort(combined.begin(), combined.begin() + kept, combined.begin() + n,
                         by_count_then_key);
-    std::copy(combined.begin(), combined.begin() + kept, entries_.begin());
-    size_ = kept;
+    reserve(kept);
+    std::copy(combined.begin(), combined.begin() + kept, entries_.get());
+    size_ = static_cast<uint8_t>(kept);
   }
 
   /// The monitored keys, largest count first, ties by ascending key.
   std::vector<entry> top() const {
-    std::vector<entry> result(entries_.begin(), entries_.begin() + size_);
+    std::vector<entry> result(entries_.get(), entries_.get() + size_);
     std::sort(result.begin(), result.end(), by_count_then_key);
     return result;
   }
@@ -175,11 +199,17 @@ public:
   /// count.
   uint64_t min_count() const noexcept { return size_ < Capacity ? 0 : entries_[min_index()].count; }
 
-  /// Forgets every key.
-  void clear() noexcept { size_ = 0; }
+  /// Forgets every key and frees the heap block.
+  void clear() noexcept {
+    entries_.reset();
+    size_ = slots_ = 0;
+  }
 
-  /// Bytes the sketch occupies (it owns no heap memory).
-  static constexpr size_t memory_bytes() noexcept { return sizeof(space_saving); }
+  /// Bytes of the heap block.
+  size_t heap_bytes() const noexcept { return slots_ * sizeof(entry); }
+
+  /// Bytes the sketch occupies: itself and its heap block.
+  size_t memory_bytes() const noexcept { return sizeof(space_saving) + heap_bytes(); }
 
   // -- serialization -----------------------------------------------------------
 
@@ -221,6 +251,7 @@ public:
               detail::load_le64(q + codec::size + 8)};
       if (e.error > e.count || result.find(e.key))
         return std::nullopt;
+      result.reserve(result.size_ + 1);
       result.entries_[result.size_++] = e;
     }
     in.remove_prefix(header_size + n * entry_size);
@@ -260,8 +291,34 @@ private:
     return m;
   }
 
-  std::array<entry, Capacity> entries_{};
-  size_t size_ = 0;
+  /// Makes room for `n` entries (n <= Capacity), doubling the block.
+  void reserve(size_t n) {
+    if (n <= slots_)
+      return;
+    size_t slots = slots_ == 0 ? 1 : slots_;
+    while (slots < n)
+      slots *= 2;
+    slots = std::min(slots, Capacity);
+    auto grown = std::make_unique<entry[]>(slots);
+    std::copy(entries_.get(), entries_.get() + size_, grown.get());
+    entries_ = std::move(grown);
+    slots_ = static_cast<uint8_t>(slots);
+  }
+
+  void assign(const space_saving& other) {
+    if (other.size_ == 0) {
+      clear();
+      return;
+    }
+    auto copy = std::make_unique<entry[]>(other.size_);
+    std::copy(other.entries_.get(), other.entries_.get() + other.size_, copy.get());
+    entries_ = std::move(copy);
+    size_ = slots_ = other.size_;
+  }
+
+  std::unique_ptr<entry[]> entries_;
+  uint8_t size_ = 0;  ///< entries in use
+  uint8_t slots_ = 0; ///< entries the block holds
 };
 
 } // namespace hostflow

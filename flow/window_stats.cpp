@@ -23,10 +23,11 @@ bool has_ports(uint8_t protocol) noexcept {
 
 // -- window_counters -------------------------------------------------------------------
 
-void window_counters::add_flow(const flow_record& r, uint64_t scale) noexcept {
+template <class T>
+void basic_window_counters<T>::add_flow(const flow_record& r, T scale,
+                                        T scaled_duration_ms) noexcept {
   flows += scale;
-  if (r.end_ms > r.start_ms)
-    duration_ms += static_cast<uint64_t>(r.end_ms - r.start_ms) * scale;
+  duration_ms += scaled_duration_ms;
   switch (r.protocol) {
     case 6: {
       tcp_flows += scale;
@@ -62,7 +63,8 @@ void window_counters::add_flow(const flow_record& r, uint64_t scale) noexcept {
   }
 }
 
-void window_counters::add_volume(uint8_t protocol, uint64_t p, uint64_t b) noexcept {
+template <class T>
+void basic_window_counters<T>::add_volume(uint8_t protocol, T p, T b) noexcept {
   packets += p;
   bytes += b;
   switch (protocol) {
@@ -82,15 +84,110 @@ void window_counters::add_volume(uint8_t protocol, uint64_t p, uint64_t b) noexc
   }
 }
 
-void window_counters::merge(const window_counters& o) noexcept {
-  auto mine = fields();
-  auto theirs = o.values();
-  for (size_t i = 0; i < field_count; ++i)
-    *mine[i] += theirs[i];
+template struct basic_window_counters<uint32_t>;
+template struct basic_window_counters<uint64_t>;
+
+// -- packed_counters ---------------------------------------------------------------------
+
+namespace {
+
+constexpr uint64_t narrow_max = UINT32_MAX;
+
+// The record's duration times its sampling scale, saturated: no real window
+// comes near 2^64 ms, and saturating keeps a forged record from wrapping.
+uint64_t scaled_duration(const flow_record& r, uint64_t scale) noexcept {
+  if (r.end_ms <= r.start_ms)
+    return 0;
+  auto d = static_cast<uint64_t>(r.end_ms - r.start_ms);
+  uint64_t out = 0;
+  return __builtin_mul_overflow(d, scale, &out) ? UINT64_MAX : out;
 }
 
-bool operator==(const window_counters& a, const window_counters& b) noexcept {
-  return a.values() == b.values();
+// Whether `a + b` fits the narrow counters. Flows bound every flow-count
+// field and bytes every byte field, so these checks cover all of them.
+bool fits(uint64_t a, uint64_t b) noexcept {
+  return b <= narrow_max - a;
+}
+
+} // namespace
+
+packed_counters::packed_counters(const window_counters& c) {
+  auto v = c.values();
+  bool narrow = true;
+  for (uint64_t x : v)
+    narrow = narrow && x <= narrow_max;
+  if (narrow)
+    narrow_.merge(c);
+  else
+    wide_ = std::make_unique<window_counters>(c);
+}
+
+packed_counters::packed_counters(const packed_counters& other)
+  : narrow_(other.narrow_),
+    wide_(other.wide_ ? std::make_unique<window_counters>(*other.wide_) : nullptr) {}
+
+packed_counters& packed_counters::operator=(const packed_counters& other) {
+  if (this != &other) {
+    narrow_ = other.narrow_;
+    wide_ = other.wide_ ? std::make_unique<window_counters>(*other.wide_) : nullptr;
+  }
+  return *this;
+}
+
+void packed_counters::widen() {
+  wide_ = std::make_unique<window_counters>();
+  wide_->merge(narrow_);
+  narrow_ = {};
+}
+
+void packed_counters::add_flow(const flow_record& r, uint64_t scale) {
+  uint64_t duration = scaled_duration(r, scale);
+  if (!wide_ && (!fits(narrow_.flows, scale) || !fits(narrow_.duration_ms, duration)))
+    widen();
+  if (wide_)
+    wide_->add_flow(r, scale, duration);
+  else
+    narrow_.add_flow(r, static_cast<uint32_t>(scale), static_cast<uint32_t>(duration));
+}
+
+void packed_counters::add_volume(uint8_t protocol, uint64_t packets, uint64_t bytes) {
+  if (!wide_ && (!fits(narrow_.packets, packets) || !fits(narrow_.bytes, bytes)))
+    widen();
+  if (wide_)
+    wide_->add_volume(protocol, packets, bytes);
+  else
+    narrow_.add_volume(protocol, static_cast<uint32_t>(packets), static_cast<uint32_t>(bytes));
+}
+
+void packed_counters::merge(const packed_counters& other) {
+  if (other.wide_) {
+    if (!wide_)
+      widen();
+    wide_->merge(*other.wide_);
+    return;
+  }
+  if (!wide_ && (!fits(narrow_.flows, other.narrow_.flows) ||
+                 !fits(narrow_.packets, other.narrow_.packets) ||
+                 !fits(narrow_.bytes, other.narrow_.bytes) ||
+                 !fits(narrow_.duration_ms, other.narrow_.duration_ms)))
+    widen();
+  if (wide_)
+    wide_->merge(other.narrow_);
+  else
+    narrow_.merge(other.narrow_);
+}
+
+window_counters packed_counters::unpacked() const {
+  window_counters out;
+  add_to(out);
+  return out;
+}
+
+void packed_counters::add_to(window_counters& out) const {
+  if (wide_)
+    out.merge(*wide_);
+  else
+    out.merge(narrow_);
 }
 
 // -- window_distinct ---------------------------------------------------------------------

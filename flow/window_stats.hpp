@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 
 #include "flow/distinct_counter.hpp"
 #include "flow/flow_record.hpp"
@@ -56,41 +57,51 @@ inline constexpr uint8_t urg = 0x20;
 
 // -- counters -------------------------------------------------------------------------
 
-/// The additive part of a window. Packets, bytes, flows and flag counts are
-/// multiplied by each record's sampling interval; a flow counts (with its
-/// duration, flags and protocol) once, in the bucket of its end, while its
-/// packets and bytes are spread over the buckets it spans.
-struct window_counters {
-  uint64_t flows = 0;
-  uint64_t packets = 0;
-  uint64_t bytes = 0;
-  uint64_t duration_ms = 0; ///< summed flow durations (divide by flows for the mean)
+/// The additive part of a window, in counters of type T. Packets, bytes,
+/// flows and flag counts are multiplied by each record's sampling interval;
+/// a flow counts (with its duration, flags and protocol) once, in the bucket
+/// of its end, while its packets and bytes are spread over the buckets it
+/// spans. Closed windows use 64-bit counters (window_counters); open ones
+/// hold 32-bit counters while they fit (packed_counters).
+template <class T>
+struct basic_window_counters {
+  T flows = 0;
+  T packets = 0;
+  T bytes = 0;
+  T duration_ms = 0; ///< summed flow durations (divide by flows for the mean)
   // Flows that carried each TCP flag, and flows whose only flag was SYN.
-  uint64_t syn_flows = 0;
-  uint64_t ack_flows = 0;
-  uint64_t fin_flows = 0;
-  uint64_t rst_flows = 0;
-  uint64_t psh_flows = 0;
-  uint64_t urg_flows = 0;
-  uint64_t syn_only_flows = 0;
+  T syn_flows = 0;
+  T ack_flows = 0;
+  T fin_flows = 0;
+  T rst_flows = 0;
+  T psh_flows = 0;
+  T urg_flows = 0;
+  T syn_only_flows = 0;
   // Protocol mix: flows and bytes of TCP, UDP, ICMP (v4 and v6) and the rest.
-  uint64_t tcp_flows = 0;
-  uint64_t udp_flows = 0;
-  uint64_t icmp_flows = 0;
-  uint64_t other_flows = 0;
-  uint64_t tcp_bytes = 0;
-  uint64_t udp_bytes = 0;
-  uint64_t icmp_bytes = 0;
-  uint64_t other_bytes = 0;
+  T tcp_flows = 0;
+  T udp_flows = 0;
+  T icmp_flows = 0;
+  T other_flows = 0;
+  T tcp_bytes = 0;
+  T udp_bytes = 0;
+  T icmp_bytes = 0;
+  T other_bytes = 0;
 
   /// Counts one flow (scaled by `scale`): flows, duration, flags, protocol.
-  void add_flow(const flow_record& r, uint64_t scale) noexcept;
+  /// `duration_ms` is the record's duration (end - start, 0 if negative).
+  void add_flow(const flow_record& r, T scale, T scaled_duration_ms) noexcept;
 
   /// Adds a share of a record's (already scaled) packets and bytes.
-  void add_volume(uint8_t protocol, uint64_t packets, uint64_t bytes) noexcept;
+  void add_volume(uint8_t protocol, T packets, T bytes) noexcept;
 
   /// Adds another window's counters (roll-up).
-  void merge(const window_counters& other) noexcept;
+  template <class U>
+  void merge(const basic_window_counters<U>& other) noexcept {
+    auto mine = fields();
+    auto theirs = other.values();
+    for (size_t i = 0; i < field_count; ++i)
+      *mine[i] += static_cast<T>(theirs[i]);
+  }
 
   bool empty() const noexcept { return flows == 0 && packets == 0 && bytes == 0; }
 
@@ -99,7 +110,7 @@ struct window_counters {
 
   /// Every counter in a fixed order; stored formats use this order, so new
   /// counters go at the end.
-  std::array<uint64_t*, field_count> fields() noexcept {
+  std::array<T*, field_count> fields() noexcept {
     return {&flows,          &packets,   &bytes,     &duration_ms, &syn_flows,
             &ack_flows,      &fin_flows, &rst_flows, &psh_flows,   &urg_flows,
             &syn_only_flows, &tcp_flows, &udp_flows, &icmp_flows,  &other_flows,
@@ -112,10 +123,54 @@ struct window_counters {
             tcp_bytes,      udp_bytes, icmp_bytes, other_bytes};
   }
 
-  friend bool operator==(const window_counters& a, const window_counters& b) noexcept;
-  friend bool operator!=(const window_counters& a, const window_counters& b) noexcept {
+  friend bool operator==(const basic_window_counters& a, const basic_window_counters& b) noexcept {
+    return a.values() == b.values();
+  }
+  friend bool operator!=(const basic_window_counters& a, const basic_window_counters& b) noexcept {
     return !(a == b);
   }
+};
+
+/// Counters of a closed window.
+using window_counters = basic_window_counters<uint64_t>;
+
+/// The counters of an open window, in 76 bytes instead of 152 while every
+/// field fits 32 bits (nearly always over 10 s to 5 min for one host); an
+/// add or merge that would overflow moves them to a heap window_counters.
+class packed_counters {
+public:
+  packed_counters() noexcept = default;
+  /// The counters of `c`, narrow when they fit.
+  explicit packed_counters(const window_counters& c);
+  packed_counters(const packed_counters& other);
+  packed_counters(packed_counters&&) noexcept = default;
+  packed_counters& operator=(const packed_counters& other);
+  packed_counters& operator=(packed_counters&&) noexcept = default;
+
+  /// Counts one flow, as window_counters::add_flow does.
+  void add_flow(const flow_record& r, uint64_t scale);
+  /// Adds packets and bytes, as window_counters::add_volume does.
+  void add_volume(uint8_t protocol, uint64_t packets, uint64_t bytes);
+  /// Adds another open window's counters.
+  void merge(const packed_counters& other);
+
+  /// The counters at full width.
+  window_counters unpacked() const;
+  /// Adds these counters to `out`.
+  void add_to(window_counters& out) const;
+
+  bool empty() const noexcept { return wide_ ? wide_->empty() : narrow_.empty(); }
+  /// True once the counters have moved to 64 bits.
+  bool is_wide() const noexcept { return wide_ != nullptr; }
+  /// Heap bytes held (the 64-bit counters, once moved there).
+  size_t heap_bytes() const noexcept { return wide_ ? sizeof(window_counters) : 0; }
+
+private:
+  /// Moves the counters to 64 bits.
+  void widen();
+
+  basic_window_counters<uint32_t> narrow_;
+  std::unique_ptr<window_counters> wide_;
 };
 
 // -- distinct counts ------------------------------------------------------------------
@@ -155,6 +210,12 @@ struct heavy_hitters {
   void add_flow(const record_view& v);
 
   void merge(const heavy_hitters& other);
+
+  /// Heap bytes held by the four sketches.
+  size_t heap_bytes() const noexcept {
+    return peers_by_bytes.heap_bytes() + peers_by_flows.heap_bytes() +
+           peer_ports_by_bytes.heap_bytes() + peer_ports_by_flows.heap_bytes();
+  }
 };
 
 /// A window's full statistics.
@@ -165,6 +226,27 @@ struct window_stats {
   void merge(const window_stats& other) {
     counters.merge(other.counters);
     distinct.merge(other.distinct);
+  }
+};
+
+/// The statistics of an open window (a bucket or the rolled-up part of a
+/// coarser window), with its counters packed.
+struct open_stats {
+  packed_counters counters;
+  window_distinct distinct;
+
+  void merge(const open_stats& other) {
+    counters.merge(other.counters);
+    distinct.merge(other.distinct);
+  }
+  /// Adds these statistics to a full-width window.
+  void add_to(window_stats& out) const {
+    counters.add_to(out.counters);
+    out.distinct.merge(distinct);
+  }
+  /// The full-width statistics; `this` is left empty.
+  window_stats release() && {
+    return window_stats{counters.unpacked(), std::move(distinct)};
   }
 };
 

@@ -8,27 +8,30 @@ namespace hostflow {
 
 namespace {
 
-constexpr uint8_t host_format = 1;
+// 2: rolled windows and heavy hitters apart (1 held them together).
+constexpr uint8_t host_format = 2;
 constexpr uint8_t time_format = 1;
 // Bounds that no real state reaches; a value claiming more is corrupt.
 constexpr uint64_t max_windows = 4096;
 constexpr uint64_t max_sources = 1 << 20;
 
-void append_stats(std::string& out, const window_stats& s) {
-  for (uint64_t v : s.counters.values())
+void append_stats(std::string& out, const open_stats& s) {
+  for (uint64_t v : s.counters.unpacked().values())
     append_varint(out, v);
   s.distinct.peers.append_to(out);
   s.distinct.peer_ports.append_to(out);
   s.distinct.local_ports.append_to(out);
 }
 
-bool read_stats(std::string_view& in, window_stats& s) {
-  for (auto* f : s.counters.fields()) {
+bool read_stats(std::string_view& in, open_stats& s) {
+  window_counters counters;
+  for (auto* f : counters.fields()) {
     auto v = read_varint(in);
     if (!v)
       return false;
     *f = *v;
   }
+  s.counters = packed_counters(counters);
   for (auto* d : {&s.distinct.peers, &s.distinct.peer_ports, &s.distinct.local_ports}) {
     auto c = distinct_counter::decode(in);
     if (!c)
@@ -48,6 +51,15 @@ bool read_address(std::string_view& in, ip_address& a) {
   a = ip_address::from_v6_bytes(reinterpret_cast<const uint8_t*>(in.data()));
   in.remove_prefix(16);
   return true;
+}
+
+// A granularity slot byte, at least `lowest` (1: 30 s, 2: 1 min).
+bool read_slot(std::string_view& in, uint8_t lowest, uint8_t& slot) {
+  if (in.empty())
+    return false;
+  slot = static_cast<uint8_t>(in[0]);
+  in.remove_prefix(1);
+  return slot >= lowest && slot < granularities.size();
 }
 
 template <class Sketch>
@@ -72,18 +84,20 @@ void encode_host_checkpoint(const host_profile& host, std::string& out) {
       append_svarint(out, b.index);
       append_stats(out, b.stats);
     }
-    append_varint(out, dir.coarse().size());
-    for (const auto& w : dir.coarse()) {
+    append_varint(out, dir.rolled().size());
+    for (const auto& w : dir.rolled()) {
       append_svarint(out, w.index);
       out.push_back(static_cast<char>(w.granularity_slot));
-      append_stats(out, w.rolled);
-      out.push_back(w.top ? 1 : 0);
-      if (w.top) {
-        w.top->peers_by_bytes.append_to(out);
-        w.top->peers_by_flows.append_to(out);
-        w.top->peer_ports_by_bytes.append_to(out);
-        w.top->peer_ports_by_flows.append_to(out);
-      }
+      append_stats(out, w.stats);
+    }
+    append_varint(out, dir.tops().size());
+    for (const auto& t : dir.tops()) {
+      append_svarint(out, t.index);
+      out.push_back(static_cast<char>(t.granularity_slot));
+      t.top.peers_by_bytes.append_to(out);
+      t.top.peers_by_flows.append_to(out);
+      t.top.peer_ports_by_bytes.append_to(out);
+      t.top.peer_ports_by_flows.append_to(out);
     }
   }
   out.push_back(host.baseline ? 1 : 0);
@@ -127,30 +141,39 @@ std::optional<host_profile> decode_host_checkpoint(std::string_view in) {
         return std::nullopt;
       dir.buckets().push_back(std::move(b));
     }
-    auto coarse = read_varint(in);
-    if (!coarse || *coarse > max_windows)
+    auto rolled = read_varint(in);
+    if (!rolled || *rolled >= granularities.size())
       return std::nullopt;
-    for (uint64_t i = 0; i < *coarse; ++i) {
+    for (uint64_t i = 0; i < *rolled; ++i) {
       auto index = read_svarint(in);
-      if (!index || in.size() < 1)
+      uint8_t slot = 0;
+      if (!index || !read_slot(in, 1, slot))
         return std::nullopt;
-      auto slot = static_cast<uint8_t>(in[0]);
-      in.remove_prefix(1);
-      if (slot == 0 || slot >= granularities.size())
+      for (const auto& other : dir.rolled())
+        if (other.granularity_slot == slot)
+          return std::nullopt; // one partly closed window per granularity
+      direction_profile::rolled_window w{*index, slot, {}};
+      if (!read_stats(in, w.stats))
         return std::nullopt;
-      direction_profile::coarse_window w{*index, slot, {}, nullptr};
-      if (!read_stats(in, w.rolled) || in.empty())
+      dir.rolled().push_back(std::move(w));
+    }
+    auto tops = read_varint(in);
+    if (!tops || *tops > max_windows)
+      return std::nullopt;
+    for (uint64_t i = 0; i < *tops; ++i) {
+      auto index = read_svarint(in);
+      uint8_t slot = 0;
+      if (!index || !read_slot(in, 2, slot))
         return std::nullopt;
-      bool has_top = in[0] != 0;
-      in.remove_prefix(1);
-      if (has_top) {
-        w.top = std::make_unique<heavy_hitters>();
-        if (!read_sketch(in, w.top->peers_by_bytes) || !read_sketch(in, w.top->peers_by_flows) ||
-            !read_sketch(in, w.top->peer_ports_by_bytes) ||
-            !read_sketch(in, w.top->peer_ports_by_flows))
+      for (const auto& other : dir.tops())
+        if (other.granularity_slot == slot && other.index == *index)
           return std::nullopt;
-      }
-      dir.coarse().push_back(std::move(w));
+      direction_profile::top_window t{*index, slot, {}};
+      if (!read_sketch(in, t.top.peers_by_bytes) || !read_sketch(in, t.top.peers_by_flows) ||
+          !read_sketch(in, t.top.peer_ports_by_bytes) ||
+          !read_sketch(in, t.top.peer_ports_by_flows))
+        return std::nullopt;
+      dir.tops().push_back(std::move(t));
     }
   }
   if (in.empty())

@@ -117,12 +117,12 @@ TEST_CASE("records before the watermark are folded into the oldest open bucket a
   // The oldest open bucket holds the watermark (t0+70s): bucket 7.
   CHECK(buckets.front().index == bucket_of(t0 + 70'000));
   // It got the late record whole plus 30 s + 10 s of the folded one.
-  CHECK(buckets.front().stats.counters.packets == 7 + 40);
-  CHECK(buckets.front().stats.counters.flows == 1);
+  CHECK(buckets.front().stats.counters.unpacked().packets == 7 + 40);
+  CHECK(buckets.front().stats.counters.unpacked().flows == 1);
   uint64_t total_packets = 0, total_flows = 0;
   for (const auto& b : buckets) {
-    total_packets += b.stats.counters.packets;
-    total_flows += b.stats.counters.flows;
+    total_packets += b.stats.counters.unpacked().packets;
+    total_flows += b.stats.counters.unpacked().flows;
   }
   CHECK(total_packets == 1 + 7 + 60);
   CHECK(total_flows == 3);

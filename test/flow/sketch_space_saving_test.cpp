@@ -209,13 +209,44 @@ TEST_CASE("space saving replaces the smallest counter and reports ties by key") 
   CHECK(top[1].error == 2);
   CHECK(top[2].key == 10);
   CHECK_FALSE(s.find(30));
+  CHECK(s.heap_bytes() == 3 * sizeof(space_saving<uint16_t, 3>::entry));
   s.clear();
   CHECK(s.size() == 0);
   CHECK(s.top().empty());
-  MESSAGE("sizeof space_saving<ip_address, 8> " << sizeof(space_saving<ip_address, 8>)
-                                                << ", <uint16_t, 8> "
-                                                << sizeof(space_saving<uint16_t, 8>));
-  CHECK(space_saving<ip_address, 8>::memory_bytes() == sizeof(space_saving<ip_address, 8>));
+  CHECK(s.heap_bytes() == 0);
+  CHECK(s.memory_bytes() == sizeof(s));
+}
+
+TEST_CASE("a space saving sketch's block grows with the keys it holds, up to its capacity") {
+  using sketch = space_saving<ip_address, 8>;
+  sketch s;
+  CHECK(s.memory_bytes() == sizeof(sketch));
+  CHECK(sizeof(sketch) <= 16);
+  std::vector<size_t> slots;
+  for (uint32_t k = 1; k <= 12; ++k) {
+    s.add(ip_address::from_v4(0x0a000000 + k), k);
+    slots.push_back(s.heap_bytes() / sizeof(sketch::entry));
+  }
+  CHECK(slots == std::vector<size_t>{1, 2, 4, 4, 8, 8, 8, 8, 8, 8, 8, 8});
+  // A copy holds just what is in use, and equals the original.
+  sketch copy = s;
+  CHECK(copy == s);
+  CHECK(copy.heap_bytes() == 8 * sizeof(sketch::entry));
+  sketch small;
+  small.add(ip_address::from_v4(0x0a000001), 5);
+  sketch small_copy = small;
+  CHECK(small_copy.heap_bytes() == sizeof(sketch::entry));
+  // Merging into an empty sketch allocates what the result needs.
+  sketch merged;
+  merged.merge(small);
+  CHECK(merged.size() == 1);
+  CHECK(merged.find(ip_address::from_v4(0x0a000001))->count == 5);
+  // A moved-from sketch is empty and usable.
+  sketch moved = std::move(s);
+  CHECK(moved.size() == 8);
+  CHECK(s.size() == 0);
+  s.add(ip_address::from_v4(0x0a000063), 1);
+  CHECK(s.size() == 1);
 }
 
 TEST_CASE("space saving sketches survive append_to and decode, and bad bytes are refused") {
