@@ -14,6 +14,13 @@ open_stats& direction_profile::bucket_at(int64_t index, bool& created) {
     return std::prev(it)->stats;
   }
   created = true;
+  if (buckets_.size() == buckets_.capacity()) {
+    // Grow by two rather than double: a busy host settles at about 13 open
+    // buckets (the default lateness), which doubling would hold in 16.
+    auto at = it - buckets_.begin();
+    buckets_.reserve(buckets_.size() + 2);
+    it = buckets_.begin() + at;
+  }
   return buckets_.insert(it, bucket{index, {}})->stats;
 }
 
@@ -37,6 +44,8 @@ direction_profile::top_window& direction_profile::top_at(int64_t window_index, u
   for (auto& w : tops_)
     if (w.index == window_index && w.granularity_slot == slot)
       return w;
+  if (tops_.capacity() == 0)
+    tops_.reserve(5); // at the default lateness: three or four open 1 min windows, one 5 min
   tops_.push_back(top_window{window_index, slot, {}});
   return tops_.back();
 }
@@ -63,6 +72,8 @@ direction_profile::rolled_window& direction_profile::rolled_at(
     }
     return w;
   }
+  if (rolled_.capacity() == 0)
+    rolled_.reserve(granularities.size() - 1); // one per coarse granularity at most
   rolled_.push_back(rolled_window{window_index, slot, {}});
   return rolled_.back();
 }

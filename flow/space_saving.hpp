@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
+#include <type_traits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,18 +78,20 @@ inline uint64_t load_le64(const uint8_t* p) noexcept {
 /// keys seen (1, 2, 4, ... up to Capacity), because most hosts' windows see
 /// a few peers: an empty sketch is 16 bytes and owns nothing.
 ///
-/// `Hash` is not called: with so few entries, comparing keys is cheaper than
-/// hashing them. It stays in the signature so that callers naming it compile.
-template <class Key, size_t Capacity, class Hash = std::hash<Key>>
+/// `Count` is the counter type: 64 bits for bytes, 32 bits suffice for
+/// flows and halve the entry. Counts saturate at its maximum rather than
+/// wrap (no real window holds 2^32 flows to one peer).
+template <class Key, size_t Capacity, class Count = uint64_t>
 class space_saving {
   static_assert(Capacity > 0 && Capacity <= 255, "the serialized form stores counts in a byte");
+  static_assert(std::is_unsigned_v<Count>, "counts are unsigned");
 
 public:
   /// One monitored key.
   struct entry {
     Key key{};
-    uint64_t count = 0; ///< upper bound on the key's true weight
-    uint64_t error = 0; ///< most by which count may exceed the true weight
+    Count count = 0; ///< upper bound on the key's true weight
+    Count error = 0; ///< most by which count may exceed the true weight
 
     friend bool operator==(const entry& a, const entry& b) noexcept {
       return a.key == b.key && a.count == b.count && a.error == b.error;
@@ -129,18 +133,18 @@ public:
       return;
     for (size_t i = 0; i < size_; ++i) {
       if (entries_[i].key == key) {
-        entries_[i].count += weight;
+        entries_[i].count = sum(entries_[i].count, weight);
         return;
       }
     }
     if (size_ < Capacity) {
       reserve(size_ + 1);
-      entries_[size_++] = entry{key, weight, 0};
+      entries_[size_++] = entry{key, sum(0, weight), 0};
       return;
     }
     auto& victim = entries_[min_index()];
     auto min = victim.count;
-    victim = entry{key, min + weight, min};
+    victim = entry{key, sum(min, weight), min};
   }
 
   /// Makes this the sketch of both streams (the combine of parallel
@@ -158,14 +162,14 @@ public:
       const auto& e = entries_[i];
       auto match = other.find(e.key);
       if (match)
-        combined[n++] = entry{e.key, e.count + match->count, e.error + match->error};
+        combined[n++] = entry{e.key, sum(e.count, match->count), sum(e.error, match->error)};
       else
-        combined[n++] = entry{e.key, e.count + min_there, e.error + min_there};
+        combined[n++] = entry{e.key, sum(e.count, min_there), sum(e.error, min_there)};
     }
     for (size_t j = 0; j < other.size_; ++j) {
       const auto& e = other.entries_[j];
       if (!find(e.key))
-        combined[n++] = entry{e.key, e.count + min_here, e.error + min_here};
+        combined[n++] = entry{e.key, sum(e.count, min_here), sum(e.error, min_here)};
     }
     auto kept = std::min(n, Capacity);
     if (n > Capacity)
@@ -197,7 +201,7 @@ public:
   /// Upper bound on the true weight of any key not monitored: 0 while a
   /// counter is free (every key seen so far is monitored), else the smallest
   /// count.
-  uint64_t min_count() const noexcept { return size_ < Capacity ? 0 : entries_[min_index()].count; }
+  Count min_count() const noexcept { return size_ < Capacity ? 0 : entries_[min_index()].count; }
 
   /// Forgets every key and frees the heap block.
   void clear() noexcept {
@@ -232,7 +236,8 @@ public:
   /// its bytes from `in`. Returns nullopt, and leaves `in` as it was, when the
   /// bytes are truncated, of another version, key size or Capacity (a sketch
   /// of another Capacity would misstate min_count()), or impossible: more
-  /// entries than Capacity, an error above its count, a key twice.
+  /// entries than Capacity, a count above Count's maximum, an error above its
+  /// count, a key twice.
   static std::optional<space_saving> decode(std::string_view& in) {
     constexpr size_t header_size = 4;
     constexpr size_t entry_size = codec::size + 16;
@@ -247,9 +252,12 @@ public:
     space_saving result;
     for (size_t i = 0; i < n; ++i) {
       auto q = p + header_size + i * entry_size;
-      entry e{codec::load(q), detail::load_le64(q + codec::size),
-              detail::load_le64(q + codec::size + 8)};
-      if (e.error > e.count || result.find(e.key))
+      uint64_t count = detail::load_le64(q + codec::size);
+      uint64_t error = detail::load_le64(q + codec::size + 8);
+      if (count > max_count || error > count)
+        return std::nullopt;
+      entry e{codec::load(q), static_cast<Count>(count), static_cast<Count>(error)};
+      if (result.find(e.key))
         return std::nullopt;
       result.reserve(result.size_ + 1);
       result.entries_[result.size_++] = e;
@@ -275,6 +283,13 @@ public:
 
 private:
   using codec = sketch_key_codec<Key>;
+
+  static constexpr Count max_count = std::numeric_limits<Count>::max();
+
+  /// a + b, saturated at max_count.
+  static Count sum(Count a, uint64_t b) noexcept {
+    return b > uint64_t{max_count} - a ? max_count : static_cast<Count>(a + b);
+  }
 
   static bool by_count_then_key(const entry& a, const entry& b) noexcept {
     if (a.count != b.count)

@@ -200,9 +200,9 @@ inline constexpr size_t heavy_hitter_capacity = 8;
 /// kept for the 1 min and 5 min windows only. Not scaled by sampling.
 struct heavy_hitters {
   space_saving<ip_address, heavy_hitter_capacity> peers_by_bytes;
-  space_saving<ip_address, heavy_hitter_capacity> peers_by_flows;
+  space_saving<ip_address, heavy_hitter_capacity, uint32_t> peers_by_flows;
   space_saving<uint16_t, heavy_hitter_capacity> peer_ports_by_bytes;
-  space_saving<uint16_t, heavy_hitter_capacity> peer_ports_by_flows;
+  space_saving<uint16_t, heavy_hitter_capacity, uint32_t> peer_ports_by_flows;
 
   /// Adds a share of a record's (unscaled) bytes.
   void add_bytes(const record_view& v, uint64_t bytes);

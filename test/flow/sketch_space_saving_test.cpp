@@ -305,3 +305,35 @@ TEST_CASE("space saving sketches survive append_to and decode, and bad bytes are
   CHECK_FALSE((space_saving<uint16_t, 16>::decode(as_other)));
   CHECK_FALSE((space_saving<ip_address, 8>::decode(as_other)));
 }
+
+TEST_CASE("narrow space saving counts saturate instead of wrapping, and decode refuses counts they cannot hold") {
+  space_saving<uint16_t, 2, uint8_t> s;
+  s.add(80, 200);
+  s.add(80, 100);
+  CHECK(s.find(80)->count == 255);
+  s.add(443, 7);
+  s.add(22, 1); // replaces 443: count 7 + 1, error 7
+  CHECK(s.find(22)->count == 8);
+  CHECK(s.find(22)->error == 7);
+  space_saving<uint16_t, 2, uint8_t> other;
+  other.add(80, 255);
+  s.merge(other);
+  CHECK(s.find(80)->count == 255);
+
+  // The wide form of the same key and capacity decodes only when it fits.
+  space_saving<uint16_t, 2> wide;
+  wide.add(53, 300);
+  std::string bytes;
+  wide.append_to(bytes);
+  std::string_view in = bytes;
+  CHECK_FALSE(space_saving<uint16_t, 2, uint8_t>::decode(in));
+  CHECK(in.size() == bytes.size());
+  space_saving<uint16_t, 2> fits;
+  fits.add(53, 250);
+  bytes.clear();
+  fits.append_to(bytes);
+  in = bytes;
+  auto back = space_saving<uint16_t, 2, uint8_t>::decode(in);
+  REQUIRE(back);
+  CHECK(back->find(53)->count == 250);
+}
