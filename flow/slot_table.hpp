@@ -5,9 +5,9 @@
 // close schedule) can tell that a slot was reused.
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
+#include "flow/address_index.hpp"
 #include "flow/ip_address.hpp"
 #include "flow/slot_lru.hpp"
 
@@ -35,17 +35,16 @@ public:
 
   /// The slot of `a`, or nil.
   uint32_t find(const ip_address& a) const {
-    auto it = index_.find(a);
-    return it == index_.end() ? slot_lru::nil : it->second;
+    uint32_t n = index_.find(a);
+    return n == address_index::npos ? slot_lru::nil : n;
   }
 
   /// The slot of `a`, created when missing; `created` says which.
   uint32_t find_or_create(const ip_address& a, bool& created) {
-    auto it = index_.find(a);
-    if (it != index_.end()) {
-      lru_.touch(it->second);
+    if (uint32_t found = index_.find(a); found != address_index::npos) {
+      lru_.touch(found);
       created = false;
-      return it->second;
+      return found;
     }
     uint32_t n;
     if (!free_.empty()) {
@@ -58,7 +57,7 @@ public:
     auto& s = slots_[n];
     s.used = true;
     s.profile.address = a;
-    index_.emplace(a, n);
+    index_.insert(a, n);
     lru_.touch(n);
     created = true;
     return n;
@@ -97,14 +96,14 @@ public:
   /// Bytes of the table's own structures (not what profiles hold on the heap).
   size_t overhead_bytes() const noexcept {
     return slots_.capacity() * (sizeof(slot) - sizeof(T)) +
-           index_.size() * (sizeof(ip_address) + sizeof(uint32_t) + 2 * sizeof(void*)) +
+           index_.memory_bytes() +
            slots_.capacity() * (2 * sizeof(uint32_t) + 1);
   }
 
 private:
   std::vector<slot> slots_;
   std::vector<uint32_t> free_;
-  std::unordered_map<ip_address, uint32_t> index_;
+  address_index index_;
   slot_lru lru_;
 };
 
