@@ -63,10 +63,10 @@ void host_shard_state::close_ready() {
     if (summary.granularity_s == 300)
       summary.deviation = update_baseline(c.host, summary);
     int slot = granularity_index(summary.granularity_s);
-    if (store)
-      to_store.push_back(host_window{c.host, summary});
     if (slot >= 0 && !subscribers[static_cast<size_t>(slot)].empty())
-      pending[static_cast<size_t>(slot)].windows.push_back(host_window{c.host, std::move(summary)});
+      pending[static_cast<size_t>(slot)].windows.push_back(host_window{c.host, summary});
+    if (store)
+      to_store.push_back(host_window{c.host, std::move(summary)});
   }
   if (!external_scratch.empty() && !subscribers[2].empty()) {
     auto& ext = pending[2].externals;

@@ -12,7 +12,7 @@ namespace hostflow {
 void host_shard_state::commit() {
   if (!store)
     return;
-  store->add_windows(to_store);
+  store->add_windows(std::move(to_store));
   to_store.clear();
   auto result = store->commit();
   windows_trimmed += result.trimmed;

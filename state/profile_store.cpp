@@ -1,5 +1,8 @@
 #include "state/profile_store.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 #include "state/keys.hpp"
 
 namespace hostflow {
@@ -40,13 +43,17 @@ profile_store::profile_store(std::shared_ptr<store> db, profile_store_settings s
   : db_(std::move(db)), settings_(settings) {}
 
 void profile_store::add_windows(const std::vector<host_window>& windows) {
-  for (const auto& hw : windows) {
-    const auto& w = hw.window;
-    auto& slot = pending_[{w.granularity_s, hw.host, w.start_ms}];
-    slot.granularity_s = w.granularity_s;
-    slot.start_ms = w.start_ms;
-    slot.at(w.direction) = w;
+  pending_.insert(pending_.end(), windows.begin(), windows.end());
+}
+
+void profile_store::add_windows(std::vector<host_window>&& windows) {
+  if (pending_.empty()) {
+    pending_ = std::move(windows);
+    return;
   }
+  pending_.insert(pending_.end(), std::make_move_iterator(windows.begin()),
+                  std::make_move_iterator(windows.end()));
+  windows.clear();
 }
 
 void profile_store::put_checkpoint_host(const host_profile& host) {
@@ -74,8 +81,34 @@ void profile_store::put_baseline(const ip_address& host, uint8_t hour, const hou
 commit_result profile_store::commit() {
   commit_result result;
   std::string value;
-  for (auto& [key, w] : pending_) {
-    const auto& [granularity, host, start] = key;
+  auto key_of = [&](uint32_t i) {
+    const auto& hw = pending_[i];
+    return std::tie(hw.window.granularity_s, hw.host, hw.window.start_ms, hw.window.direction);
+  };
+  // Sorted, the two directions of a window are neighbours, and the keys go
+  // into the memtables in order. An order of indices: summaries are large.
+  order_.resize(pending_.size());
+  for (uint32_t i = 0; i < order_.size(); ++i)
+    order_[i] = i;
+  std::sort(order_.begin(), order_.end(),
+            [&](uint32_t a, uint32_t b) { return key_of(a) < key_of(b); });
+  stored_window w;
+  for (size_t i = 0; i < order_.size();) {
+    const auto& first = pending_[order_[i]];
+    uint32_t granularity = first.window.granularity_s;
+    int64_t start = first.window.start_ms;
+    const ip_address host = first.host;
+    w.granularity_s = granularity;
+    w.start_ms = start;
+    w.out.reset();
+    w.in.reset();
+    for (; i < order_.size(); ++i) {
+      auto& next = pending_[order_[i]];
+      if (next.window.granularity_s != granularity || next.host != host ||
+          next.window.start_ms != start)
+        break;
+      w.at(next.window.direction) = std::move(next.window);
+    }
     if (encode_window_value(w, settings_.window_byte_budget, value))
       ++result.trimmed;
     batch_.put(column::windows, window_key(granularity, host, start / 1000), value);

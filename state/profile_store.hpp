@@ -47,6 +47,8 @@ public:
   /// Adds closed windows: one stored value per host, granularity and start,
   /// with both directions when both closed.
   void add_windows(const std::vector<host_window>& windows);
+  /// Same, taking the windows over.
+  void add_windows(std::vector<host_window>&& windows);
 
   /// Saves a host's open windows and baseline for a restart.
   void put_checkpoint_host(const host_profile& host);
@@ -108,8 +110,11 @@ private:
   std::shared_ptr<store> db_;
   profile_store_settings settings_;
   write_batch batch_;
-  /// (granularity, host, start) -> both directions of the window.
-  std::map<std::tuple<uint32_t, ip_address, int64_t>, stored_window> pending_;
+  /// Windows added since the last commit; commit() sorts them by
+  /// (granularity, host, start) and stores both directions of a window as
+  /// one value.
+  std::vector<host_window> pending_;
+  std::vector<uint32_t> order_; ///< commit()'s sort order of pending_
 };
 
 /// Key of a ranking entry: granularity | window start (s) | host.
