@@ -65,7 +65,7 @@ std::vector<ranked_host> host_shard_state::open_windows_matching(const window_qu
     if (dir.empty())
       return;
     auto stats = dir.open_window(q.granularity_s, window);
-    if (stats.counters.empty() && stats.distinct.peers.count() == 0)
+    if (stats.counters.empty() && stats.distinct_peers == 0)
       return;
     auto summary = summarize(q.granularity_s, window * int64_t{q.granularity_s} * 1000,
                              q.direction, stats, nullptr);

@@ -285,12 +285,12 @@ struct host_breakdown {
   uint64_t counters_exact = 0, counters_hll = 0, distinct_values = 0;
 };
 
-void note_distinct(host_breakdown& b, const window_distinct& d) {
-  for (const auto* c : {&d.peers, &d.peer_ports, &d.local_ports}) {
-    b.distinct_heap += c->memory_bytes() - sizeof(distinct_counter);
-    if (c->is_exact()) {
+void note_keys(host_breakdown& b, const direction_profile::key_sets& k) {
+  for (const auto* set : {&k.peers, &k.peer_ports, &k.local_ports}) {
+    b.distinct_heap += set->memory_bytes() - sizeof(presence_set);
+    if (set->is_exact()) {
       ++b.counters_exact;
-      b.distinct_values += c->count();
+      b.distinct_values += set->size();
     } else {
       ++b.counters_hll;
     }
@@ -312,14 +312,11 @@ host_breakdown breakdown(const profile_table& table) {
       b.bucket_capacity += d.buckets().capacity();
       b.coarse += d.rolled().size();
       b.coarse_capacity += d.rolled().capacity();
-      for (const auto& k : d.buckets()) {
-        note_distinct(b, k.stats.distinct);
-        b.counters_heap += k.stats.counters.heap_bytes();
-      }
-      for (const auto& w : d.rolled()) {
-        note_distinct(b, w.stats.distinct);
-        b.counters_heap += w.stats.counters.heap_bytes();
-      }
+      note_keys(b, d.keys());
+      for (const auto& k : d.buckets())
+        b.counters_heap += k.counters.heap_bytes();
+      for (const auto& w : d.rolled())
+        b.counters_heap += w.counters.heap_bytes();
       for (const auto& t : d.tops()) {
         b.top += t.top.heap_bytes();
         ++b.tops;
@@ -437,8 +434,8 @@ int run_memory(const memory_options& o) {
                 b.distinct_heap / n, b.counters_heap / n, b.top / n, b.baselines / n,
                 (host_bytes - structures) / n);
     std::printf("    open per host: %.2f buckets (capacity %.2f), %.2f rolled windows (capacity "
-                "%.2f), %.2f heavy-hitter sets; distinct counters %.1f exact (%.1f values each), "
-                "%.2f HyperLogLog\n",
+                "%.2f), %.2f heavy-hitter sets; presence sets %.1f exact (%.1f keys each), "
+                "%.2f per window\n",
                 b.buckets / n, b.bucket_capacity / n, b.coarse / n, b.coarse_capacity / n,
                 b.tops / n, b.counters_exact / n,
                 b.counters_exact ? static_cast<double>(b.distinct_values) / b.counters_exact : 0.0,
@@ -463,10 +460,10 @@ void print_sizes() {
               "rolled_window %zu, top_window %zu\n",
               sizeof(host_profile), sizeof(direction_profile), sizeof(direction_profile::bucket),
               sizeof(direction_profile::rolled_window), sizeof(direction_profile::top_window));
-  std::printf("  open_stats %zu (packed_counters %zu, window_distinct %zu), window_counters %zu, "
+  std::printf("  packed_counters %zu, presence_set %zu, window_counters %zu, "
               "heavy_hitters %zu (+ %zu B per peer entry, %zu B per port entry), "
               "host_baseline %zu\n",
-              sizeof(open_stats), sizeof(packed_counters), sizeof(window_distinct),
+              sizeof(packed_counters), sizeof(presence_set),
               sizeof(window_counters), sizeof(heavy_hitters),
               sizeof(space_saving<ip_address, heavy_hitter_capacity>::entry),
               sizeof(space_saving<uint16_t, heavy_hitter_capacity>::entry),

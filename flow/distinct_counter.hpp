@@ -51,6 +51,16 @@ public:
   /// True while count() is exact.
   bool is_exact() const noexcept { return mode_ == mode::exact; }
 
+  /// Calls `f(hash)` for every hash, ascending; only while is_exact().
+  template <class F>
+  void for_each_exact(F&& f) const {
+    if (mode_ != mode::exact)
+      return;
+    const uint32_t* p = data();
+    for (uint16_t i = 0; i < size_; ++i)
+      f(p[i]);
+  }
+
   /// Forgets every hash and frees the heap memory.
   void clear() noexcept;
 

@@ -2,27 +2,9 @@
 
 #include <algorithm>
 
-namespace hostflow {
+#include "flow/hash32.hpp"
 
-open_stats& direction_profile::bucket_at(int64_t index, bool& created) {
-  // New data lands mostly in the newest buckets: search from the back.
-  auto it = buckets_.end();
-  while (it != buckets_.begin() && std::prev(it)->index > index)
-    --it;
-  if (it != buckets_.begin() && std::prev(it)->index == index) {
-    created = false;
-    return std::prev(it)->stats;
-  }
-  created = true;
-  if (buckets_.size() == buckets_.capacity()) {
-    // Grow by two rather than double: a busy host settles at about 13 open
-    // buckets (the default lateness), which doubling would hold in 16.
-    auto at = it - buckets_.begin();
-    buckets_.reserve(buckets_.size() + 2);
-    it = buckets_.begin() + at;
-  }
-  return buckets_.insert(it, bucket{index, {}})->stats;
-}
+namespace hostflow {
 
 namespace {
 
@@ -38,7 +20,73 @@ uint32_t granularity_of(uint8_t slot) noexcept {
   return granularities[slot];
 }
 
+constexpr presence_set::mask bit_mask(unsigned bit) noexcept {
+  return presence_set::mask{1} << bit;
+}
+
+/// The bits of the three rolled windows.
+constexpr presence_set::mask rolled_bits = bit_mask(61) | bit_mask(62) | bit_mask(63);
+
+/// The bits buckets may use.
+constexpr presence_set::mask bucket_bits = ~rolled_bits;
+
 } // namespace
+
+// -- adding ------------------------------------------------------------------------
+
+size_t direction_profile::make_room(int64_t first, int64_t last, host_direction d,
+                                    std::vector<closed_window>& early) {
+  size_t closed = 0;
+  for (;;) {
+    size_t missing = 0;
+    auto it = std::lower_bound(buckets_.begin(), buckets_.end(), first,
+                               [](const bucket& b, int64_t i) { return b.index < i; });
+    for (int64_t b = first; b <= last; ++b) {
+      if (it != buckets_.end() && it->index == b)
+        ++it;
+      else
+        ++missing;
+    }
+    size_t open = buckets_.size();
+    if (open + missing <= max_open_buckets || buckets_.empty())
+      return closed;
+    // The oldest open bucket lies before `first`: the range itself fits.
+    int64_t oldest = buckets_.front().index;
+    close_through(oldest, d, early);
+    closed_early_through_ = oldest;
+    ++closed;
+  }
+}
+
+direction_profile::bucket& direction_profile::bucket_at(int64_t index, bool& created) {
+  // New data lands mostly in the newest buckets: search from the back.
+  auto it = buckets_.end();
+  while (it != buckets_.begin() && std::prev(it)->index > index)
+    --it;
+  if (it != buckets_.begin() && std::prev(it)->index == index) {
+    created = false;
+    return *std::prev(it);
+  }
+  created = true;
+  if (buckets_.size() == buckets_.capacity()) {
+    // Grow by two rather than double: a busy host settles at about 13 open
+    // buckets (the default lateness), which doubling would hold in 16.
+    auto at = it - buckets_.begin();
+    buckets_.reserve(buckets_.size() + 2);
+    it = buckets_.begin() + at;
+  }
+  auto bit = static_cast<uint8_t>(__builtin_ctzll(~used_bits_ & bucket_bits));
+  used_bits_ |= bit_mask(bit);
+  return *buckets_.insert(it, bucket{index, bit, {}});
+}
+
+void direction_profile::add_keys(const record_view& v, presence_set::mask bits) {
+  keys_.peers.add(hash_address(v.peer()), bits);
+  if (has_ports(v.record->protocol)) {
+    keys_.peer_ports.add(hash_port(v.peer_port()), bits);
+    keys_.local_ports.add(hash_port(v.local_port()), bits);
+  }
+}
 
 direction_profile::top_window& direction_profile::top_at(int64_t window_index, uint8_t slot) {
   for (auto& w : tops_)
@@ -59,6 +107,35 @@ void direction_profile::add_top(int64_t b, const record_view& v, uint64_t bytes,
     minute.top.add_flow(v);
 }
 
+// -- closing -------------------------------------------------------------------------
+
+void direction_profile::emit(uint32_t granularity_s, int64_t index, host_direction d,
+                             const packed_counters& counters, presence_set::mask bits,
+                             std::vector<closed_window>& out) const {
+  closed_window w;
+  w.granularity_s = granularity_s;
+  w.start_ms = index * int64_t{granularity_s} * 1000;
+  w.direction = d;
+  w.stats.counters = counters.unpacked();
+  w.stats.distinct_peers = keys_.peers.count(bits);
+  w.stats.distinct_peer_ports = keys_.peer_ports.count(bits);
+  w.stats.distinct_local_ports = keys_.local_ports.count(bits);
+  out.push_back(std::move(w));
+}
+
+void direction_profile::clear_keys(presence_set::mask bits) {
+  keys_.peers.clear(bits);
+  keys_.peer_ports.clear(bits);
+  keys_.local_ports.clear(bits);
+}
+
+void direction_profile::emit_rolled(rolled_window& w, host_direction d,
+                                    std::vector<closed_window>& out) {
+  auto bit = bit_mask(rolled_bit(w.granularity_slot));
+  emit(granularity_of(w.granularity_slot), w.index, d, w.counters, bit, out);
+  clear_keys(bit);
+}
+
 direction_profile::rolled_window& direction_profile::rolled_at(
   int64_t window_index, uint8_t slot, host_direction d, std::vector<closed_window>& coarse_closed) {
   for (auto& w : rolled_) {
@@ -66,9 +143,9 @@ direction_profile::rolled_window& direction_profile::rolled_at(
       continue;
     if (w.index != window_index) {
       // Buckets close in order, so the window this one held has ended.
-      emit_rolled(std::move(w), d, coarse_closed);
+      emit_rolled(w, d, coarse_closed);
       w.index = window_index;
-      w.stats = {};
+      w.counters = {};
     }
     return w;
   }
@@ -76,13 +153,6 @@ direction_profile::rolled_window& direction_profile::rolled_at(
     rolled_.reserve(granularities.size() - 1); // one per coarse granularity at most
   rolled_.push_back(rolled_window{window_index, slot, {}});
   return rolled_.back();
-}
-
-void direction_profile::emit_rolled(rolled_window&& w, host_direction d,
-                                    std::vector<closed_window>& out) {
-  uint32_t g = granularity_of(w.granularity_slot);
-  out.push_back(closed_window{g, w.index * int64_t{g} * 1000, d, std::move(w.stats).release(),
-                              nullptr});
 }
 
 void direction_profile::close_through(int64_t last_closed, host_direction d,
@@ -93,9 +163,12 @@ void direction_profile::close_through(int64_t last_closed, host_direction d,
     auto& b = buckets_[n];
     for (uint8_t slot = 1; slot < granularities.size(); ++slot)
       rolled_at(window_of_bucket(b.index, granularity_of(slot)), slot, d, coarse)
-        .stats.merge(b.stats);
-    out.push_back(closed_window{granularities[0], b.index * bucket_ms, d,
-                                std::move(b.stats).release(), nullptr});
+        .counters.merge(b.counters);
+    emit(granularities[0], b.index, d, b.counters, bit_mask(b.bit), out);
+    keys_.peers.move_bit(b.bit, rolled_bits);
+    keys_.peer_ports.move_bit(b.bit, rolled_bits);
+    keys_.local_ports.move_bit(b.bit, rolled_bits);
+    used_bits_ &= ~bit_mask(b.bit);
   }
   buckets_.erase(buckets_.begin(), buckets_.begin() + static_cast<ptrdiff_t>(n));
 
@@ -104,13 +177,14 @@ void direction_profile::close_through(int64_t last_closed, host_direction d,
   };
   for (size_t i = 0; i < rolled_.size();) {
     if (done(rolled_[i].index, rolled_[i].granularity_slot)) {
-      emit_rolled(std::move(rolled_[i]), d, coarse);
+      emit_rolled(rolled_[i], d, coarse);
       rolled_[i] = std::move(rolled_.back());
       rolled_.pop_back();
     } else {
       ++i;
     }
   }
+
   // Closed 1 min heavy hitters go into their 5 min window before that one
   // is looked at.
   std::sort(tops_.begin(), tops_.end(), [](const top_window& a, const top_window& b) {
@@ -154,6 +228,8 @@ void direction_profile::close_through(int64_t last_closed, host_direction d,
   release_if_empty(tops_);
 }
 
+// -- reading ---------------------------------------------------------------------------
+
 int64_t direction_profile::next_close() const noexcept {
   int64_t next = watermark_tracker::none;
   auto consider = [&](int64_t b) {
@@ -169,30 +245,77 @@ int64_t direction_profile::next_close() const noexcept {
   return next;
 }
 
-window_stats direction_profile::open_window(uint32_t granularity_s, int64_t window_index) const {
-  window_stats result;
+window_totals direction_profile::open_window(uint32_t granularity_s, int64_t window_index) const {
+  window_totals result;
   int slot = granularity_index(granularity_s);
   if (slot < 0)
     return result;
+  presence_set::mask bits = 0;
   for (const auto& w : rolled_)
-    if (w.granularity_slot == slot && w.index == window_index)
-      w.stats.add_to(result);
+    if (w.granularity_slot == slot && w.index == window_index) {
+      w.counters.add_to(result.counters);
+      bits |= bit_mask(rolled_bit(w.granularity_slot));
+    }
   for (const auto& b : buckets_)
-    if (window_of_bucket(b.index, granularity_s) == window_index)
-      b.stats.add_to(result);
+    if (window_of_bucket(b.index, granularity_s) == window_index) {
+      b.counters.add_to(result.counters);
+      bits |= bit_mask(b.bit);
+    }
+  if (bits != 0) {
+    result.distinct_peers = keys_.peers.count(bits);
+    result.distinct_peer_ports = keys_.peer_ports.count(bits);
+    result.distinct_local_ports = keys_.local_ports.count(bits);
+  }
   return result;
+}
+
+// -- restoring -------------------------------------------------------------------------
+
+void direction_profile::import_keys(unsigned bit, const distinct_counter& peers,
+                                    const distinct_counter& peer_ports,
+                                    const distinct_counter& local_ports) {
+  keys_.peers.import_bit(bit, peers);
+  keys_.peer_ports.import_bit(bit, peer_ports);
+  keys_.local_ports.import_bit(bit, local_ports);
+}
+
+bool direction_profile::restore_bucket(int64_t index, packed_counters counters,
+                                       const distinct_counter& peers,
+                                       const distinct_counter& peer_ports,
+                                       const distinct_counter& local_ports) {
+  if ((!buckets_.empty() && buckets_.back().index >= index) ||
+      buckets_.size() >= max_open_buckets)
+    return false;
+  bool created = false;
+  auto& b = bucket_at(index, created);
+  b.counters = std::move(counters);
+  import_keys(b.bit, peers, peer_ports, local_ports);
+  return true;
+}
+
+bool direction_profile::restore_rolled(int64_t index, uint8_t slot, packed_counters counters,
+                                       const distinct_counter& peers,
+                                       const distinct_counter& peer_ports,
+                                       const distinct_counter& local_ports) {
+  if (slot < 1 || slot >= granularities.size())
+    return false;
+  for (const auto& w : rolled_)
+    if (w.granularity_slot == slot)
+      return false;
+  rolled_.push_back(rolled_window{index, slot, std::move(counters)});
+  import_keys(rolled_bit(slot), peers, peer_ports, local_ports);
+  return true;
 }
 
 size_t direction_profile::memory_bytes() const noexcept {
   size_t n = buckets_.capacity() * sizeof(bucket) + rolled_.capacity() * sizeof(rolled_window) +
              tops_.capacity() * sizeof(top_window);
-  auto heap_of = [](const open_stats& s) {
-    return s.distinct.memory_bytes() - 3 * sizeof(distinct_counter) + s.counters.heap_bytes();
-  };
+  n += keys_.peers.memory_bytes() + keys_.peer_ports.memory_bytes() +
+       keys_.local_ports.memory_bytes() - 3 * sizeof(presence_set);
   for (const auto& b : buckets_)
-    n += heap_of(b.stats);
+    n += b.counters.heap_bytes();
   for (const auto& w : rolled_)
-    n += heap_of(w.stats);
+    n += w.counters.heap_bytes();
   for (const auto& t : tops_)
     n += t.top.heap_bytes();
   return n;

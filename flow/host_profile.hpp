@@ -9,6 +9,7 @@
 
 #include "flow/baseline.hpp"
 #include "flow/event_time.hpp"
+#include "flow/presence_set.hpp"
 #include "flow/window_stats.hpp"
 #include "flow/window_summary.hpp"
 
@@ -19,7 +20,7 @@ struct closed_window {
   uint32_t granularity_s = 0;
   int64_t start_ms = 0;
   host_direction direction = host_direction::out;
-  window_stats stats;
+  window_totals stats;
   std::unique_ptr<heavy_hitters> top; ///< 1 min and 5 min windows only
 };
 
@@ -33,22 +34,34 @@ inline window_summary summarize(const closed_window& w) {
 /// Records land in 10 s buckets. When a bucket closes it is rolled into the
 /// 30 s, 1 min and 5 min windows that hold it; of each granularity only one
 /// window can be partly closed at a time (the one holding the newest closed
-/// bucket), so at most three rolled windows exist. Heavy hitters are kept
-/// apart, per open 1 min and 5 min window, because records feed them
-/// directly rather than through the buckets.
+/// bucket), so at most three rolled windows exist. Peers and ports are kept
+/// once per direction in presence sets, with a bit per open bucket (bits 0
+/// to 60, handed out as buckets open) and one per rolled window (61 to 63).
+/// Heavy hitters are kept apart, per open 1 min and 5 min window, because
+/// records feed them directly rather than through the buckets.
+///
+/// At most `max_open_buckets` buckets are open at once. Past that (only when
+/// exporters' clocks disagree by minutes, or with a lateness near the
+/// maximum) the oldest buckets close early, and records for buckets up to
+/// the last one closed fold into the oldest open bucket, so nothing closes
+/// twice.
 class direction_profile {
 public:
+  /// Buckets open at once, at most.
+  static constexpr unsigned max_open_buckets = 61;
+
   /// An open 10 s bucket.
   struct bucket {
     int64_t index;
-    open_stats stats;
+    uint8_t bit; ///< its presence bit
+    packed_counters counters;
   };
 
   /// The closed buckets of a partly closed 30 s, 1 min or 5 min window.
   struct rolled_window {
     int64_t index;            ///< window number in units of its granularity
     uint8_t granularity_slot; ///< 1, 2 or 3: index into `granularities`
-    open_stats stats;
+    packed_counters counters;
   };
 
   /// The heavy hitters of an open 1 min or 5 min window.
@@ -58,9 +71,32 @@ public:
     heavy_hitters top;
   };
 
-  /// The bucket with this index, created when missing. Returns whether it
-  /// was created.
-  open_stats& bucket_at(int64_t index, bool& created);
+  /// The distinct keys of the open windows.
+  struct key_sets {
+    presence_set peers;
+    presence_set peer_ports;
+    presence_set local_ports;
+  };
+
+  /// The presence bit of a rolled window of a granularity slot (1..3).
+  static constexpr unsigned rolled_bit(uint8_t slot) noexcept { return 60u + slot; }
+
+  /// The first bucket a record may still land in: the one after the last
+  /// bucket closed early, or none.
+  int64_t first_open_allowed() const noexcept { return closed_early_through_ + 1; }
+
+  /// Makes room for the buckets [first, last] to be open together, closing
+  /// the oldest open buckets early (into `early`) when the bits run out.
+  /// Requires last - first < max_open_buckets. Returns the buckets closed.
+  size_t make_room(int64_t first, int64_t last, host_direction d,
+                   std::vector<closed_window>& early);
+
+  /// The bucket with this index, created when missing (make_room must have
+  /// made room). Returns whether it was created.
+  bucket& bucket_at(int64_t index, bool& created);
+
+  /// Notes the record's peer and ports as present in the buckets of `bits`.
+  void add_keys(const record_view& v, presence_set::mask bits);
 
   /// Feeds the heavy hitters of the 1 min window holding bucket `b` (the
   /// 5 min window gets them merged when the 1 min window closes: Space-Saving
@@ -77,9 +113,9 @@ public:
   /// the end of a rolled window; watermark_tracker::none when nothing is open.
   int64_t next_close() const noexcept;
 
-  /// The open statistics of a window: its rolled-up part plus its open
+  /// The totals so far of an open window: its rolled-up part plus its open
   /// buckets.
-  window_stats open_window(uint32_t granularity_s, int64_t window_index) const;
+  window_totals open_window(uint32_t granularity_s, int64_t window_index) const;
 
   bool empty() const noexcept { return buckets_.empty() && rolled_.empty() && tops_.empty(); }
 
@@ -89,9 +125,20 @@ public:
   const std::vector<rolled_window>& rolled() const noexcept { return rolled_; }
   /// Heavy hitters of open 1 min and 5 min windows, in no order.
   const std::vector<top_window>& tops() const noexcept { return tops_; }
-  std::vector<bucket>& buckets() noexcept { return buckets_; }
-  std::vector<rolled_window>& rolled() noexcept { return rolled_; }
   std::vector<top_window>& tops() noexcept { return tops_; }
+  /// Peers and ports of the open windows.
+  const key_sets& keys() const noexcept { return keys_; }
+
+  // -- restoring a checkpoint -------------------------------------------------------
+
+  /// Adds an open bucket (ascending index) with its counters and keys.
+  /// Returns false when the bucket is out of order or no bit is left.
+  bool restore_bucket(int64_t index, packed_counters counters, const distinct_counter& peers,
+                      const distinct_counter& peer_ports, const distinct_counter& local_ports);
+  /// Adds a rolled window; false when its granularity has one already.
+  bool restore_rolled(int64_t index, uint8_t slot, packed_counters counters,
+                      const distinct_counter& peers, const distinct_counter& peer_ports,
+                      const distinct_counter& local_ports);
 
   /// Heap and inline bytes held.
   size_t memory_bytes() const noexcept;
@@ -102,11 +149,23 @@ private:
   rolled_window& rolled_at(int64_t window_index, uint8_t slot, host_direction d,
                            std::vector<closed_window>& coarse_closed);
   top_window& top_at(int64_t window_index, uint8_t slot);
-  void emit_rolled(rolled_window&& w, host_direction d, std::vector<closed_window>& out);
+  /// Appends a closed window with the distinct counts of `bits`.
+  void emit(uint32_t granularity_s, int64_t index, host_direction d,
+            const packed_counters& counters, presence_set::mask bits,
+            std::vector<closed_window>& out) const;
+  void emit_rolled(rolled_window& w, host_direction d, std::vector<closed_window>& out);
+  /// Forgets the keys of `bits`.
+  void clear_keys(presence_set::mask bits);
+  void import_keys(unsigned bit, const distinct_counter& peers, const distinct_counter& peer_ports,
+                   const distinct_counter& local_ports);
 
   std::vector<bucket> buckets_;       ///< sorted by index
   std::vector<rolled_window> rolled_; ///< at most three
   std::vector<top_window> tops_;      ///< a handful at most
+  key_sets keys_;
+  uint64_t used_bits_ = 0;            ///< bucket bits in use
+  /// The last bucket closed early; records for it and before fold forward.
+  int64_t closed_early_through_ = watermark_tracker::none;
 };
 
 /// Everything held in memory about one monitored host.

@@ -71,12 +71,30 @@ void profile_table::add_host_view(const flow_record& r, host_direction d, int64_
     ++counters.folded_records;
     counters.folded_bytes += share(bytes, watermark - start_ms, end_ms - start_ms);
   }
+  // Buckets this host closed early take nothing more either.
+  int64_t floor_bucket = dir.first_open_allowed();
+  first = std::max(first, floor_bucket);
+  last = std::max(last, floor_bucket);
+  constexpr int64_t span = direction_profile::max_open_buckets;
+  if (last - first >= span)
+    first = last - (span - 1);
+  early_scratch_.clear();
+  if (size_t n = dir.make_room(first, last, d, early_scratch_); n > 0) {
+    counters_.buckets_closed_early += n;
+    counters_.windows_closed += early_scratch_.size();
+    for (auto& w : early_scratch_)
+      early_closed_.push_back(closed_host_window{host.address, std::move(w)});
+    floor_bucket = dir.first_open_allowed();
+    first = std::max(first, floor_bucket);
+    last = std::max(last, floor_bucket);
+  }
 
   int64_t duration = end_ms - start_ms;
   uint64_t packets_done = 0, bytes_done = 0;
+  presence_set::mask bits = 0;
   for (int64_t b = first; b <= last; ++b) {
     bool created = false;
-    auto& stats = dir.bucket_at(b, created);
+    auto& bucket = dir.bucket_at(b, created);
     if (created && (host.scheduled_close == watermark_tracker::none || b < host.scheduled_close))
       schedule(b, slot);
     uint64_t p = 0, y = 0;
@@ -90,11 +108,12 @@ void profile_table::add_host_view(const flow_record& r, host_direction d, int64_
     }
     packets_done += p;
     bytes_done += y;
-    stats.counters.add_volume(r.protocol, p, y);
-    stats.distinct.add(v);
+    bucket.counters.add_volume(r.protocol, p, y);
+    bits |= presence_set::mask{1} << bucket.bit;
     if (b == last)
-      stats.counters.add_flow(r, scale);
+      bucket.counters.add_flow(r, scale);
   }
+  dir.add_keys(v, bits);
   dir.add_top(last, v, r.bytes, true);
 }
 
@@ -117,6 +136,10 @@ void profile_table::close_ready(std::vector<closed_host_window>& hosts,
   if (watermark == watermark_tracker::none)
     return;
   int64_t last_closed = bucket_of(watermark) - 1;
+  // Windows closed early while adding (see direction_profile::make_room).
+  for (auto& w : early_closed_)
+    hosts.push_back(std::move(w));
+  early_closed_.clear();
   std::vector<closed_window> closed;
   while (!close_schedule_.empty() && close_schedule_.begin()->first <= last_closed) {
     int64_t due = close_schedule_.begin()->first;

@@ -62,6 +62,9 @@ struct profile_table_counters {
   uint64_t external_created = 0;
   uint64_t external_evicted = 0;
   uint64_t windows_closed = 0;
+  /// Buckets closed before the watermark reached them because a host had
+  /// direction_profile::max_open_buckets open (exporter clocks minutes apart).
+  uint64_t buckets_closed_early = 0;
 };
 
 /// Profiles of the hosts of some virtual shards.
@@ -170,6 +173,8 @@ private:
   std::map<int64_t, std::vector<slot_ref>> external_schedule_;
   std::vector<slot_ref> dirty_;     ///< hosts changed since the last checkpoint
   std::vector<ip_address> removed_; ///< hosts evicted since the last checkpoint
+  std::vector<closed_window> early_scratch_;
+  std::vector<closed_host_window> early_closed_; ///< closed early, not yet handed out
   std::unordered_map<endpoint, event_time_counters> per_exporter_;
   event_time_counters* last_counters_ = nullptr;
   endpoint last_exporter_;

@@ -190,26 +190,6 @@ void packed_counters::add_to(window_counters& out) const {
     out.merge(narrow_);
 }
 
-// -- window_distinct ---------------------------------------------------------------------
-
-void window_distinct::add(const record_view& v) {
-  peers.add(hash_address(v.peer()));
-  if (has_ports(v.record->protocol)) {
-    peer_ports.add(hash_port(v.peer_port()));
-    local_ports.add(hash_port(v.local_port()));
-  }
-}
-
-void window_distinct::merge(const window_distinct& o) {
-  peers.merge(o.peers);
-  peer_ports.merge(o.peer_ports);
-  local_ports.merge(o.local_ports);
-}
-
-size_t window_distinct::memory_bytes() const noexcept {
-  return peers.memory_bytes() + peer_ports.memory_bytes() + local_ports.memory_bytes();
-}
-
 // -- heavy_hitters -------------------------------------------------------------------------
 
 void heavy_hitters::add_bytes(const record_view& v, uint64_t bytes) {

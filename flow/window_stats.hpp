@@ -173,24 +173,6 @@ private:
   std::unique_ptr<window_counters> wide_;
 };
 
-// -- distinct counts ------------------------------------------------------------------
-
-/// Distinct peers, peer ports and local ports of a window; exact while
-/// small, then HyperLogLog (see distinct_counter).
-struct window_distinct {
-  distinct_counter peers;
-  distinct_counter peer_ports;
-  distinct_counter local_ports;
-
-  /// Notes the peer and ports of one record.
-  void add(const record_view& v);
-
-  /// Union with another window's sets (roll-up).
-  void merge(const window_distinct& other);
-
-  size_t memory_bytes() const noexcept;
-};
-
 // -- heavy hitters --------------------------------------------------------------------
 
 /// Entries kept by each heavy-hitter sketch.
@@ -218,36 +200,13 @@ struct heavy_hitters {
   }
 };
 
-/// A window's full statistics.
-struct window_stats {
+/// What a window amounts to: its counters and its distinct counts (exact
+/// up to distinct_counter::exact_limit, then HyperLogLog estimates).
+struct window_totals {
   window_counters counters;
-  window_distinct distinct;
-
-  void merge(const window_stats& other) {
-    counters.merge(other.counters);
-    distinct.merge(other.distinct);
-  }
-};
-
-/// The statistics of an open window (a bucket or the rolled-up part of a
-/// coarser window), with its counters packed.
-struct open_stats {
-  packed_counters counters;
-  window_distinct distinct;
-
-  void merge(const open_stats& other) {
-    counters.merge(other.counters);
-    distinct.merge(other.distinct);
-  }
-  /// Adds these statistics to a full-width window.
-  void add_to(window_stats& out) const {
-    counters.add_to(out.counters);
-    out.distinct.merge(distinct);
-  }
-  /// The full-width statistics; `this` is left empty.
-  window_stats release() && {
-    return window_stats{counters.unpacked(), std::move(distinct)};
-  }
+  uint64_t distinct_peers = 0;
+  uint64_t distinct_peer_ports = 0;
+  uint64_t distinct_local_ports = 0;
 };
 
 } // namespace hostflow

@@ -13,15 +13,15 @@ void copy_top(const Sketch& sketch, std::vector<top_entry<Key>>& out) {
 } // namespace
 
 window_summary summarize(uint32_t granularity_s, int64_t start_ms, host_direction d,
-                         const window_stats& stats, const heavy_hitters* top) {
+                         const window_totals& totals, const heavy_hitters* top) {
   window_summary s;
   s.granularity_s = granularity_s;
   s.start_ms = start_ms;
   s.direction = d;
-  s.counters = stats.counters;
-  s.distinct_peers = stats.distinct.peers.count();
-  s.distinct_peer_ports = stats.distinct.peer_ports.count();
-  s.distinct_local_ports = stats.distinct.local_ports.count();
+  s.counters = totals.counters;
+  s.distinct_peers = totals.distinct_peers;
+  s.distinct_peer_ports = totals.distinct_peer_ports;
+  s.distinct_local_ports = totals.distinct_local_ports;
   if (top != nullptr) {
     copy_top(top->peers_by_bytes, s.top_peers_by_bytes);
     copy_top(top->peers_by_flows, s.top_peers_by_flows);

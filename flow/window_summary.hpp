@@ -53,8 +53,8 @@ struct host_window {
   window_summary window;
 };
 
-/// Summarizes window statistics (and heavy hitters, when given).
+/// Summarizes a window's totals (and heavy hitters, when given).
 window_summary summarize(uint32_t granularity_s, int64_t start_ms, host_direction d,
-                         const window_stats& stats, const heavy_hitters* top);
+                         const window_totals& totals, const heavy_hitters* top);
 
 } // namespace hostflow

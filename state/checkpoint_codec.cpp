@@ -15,15 +15,25 @@ constexpr uint8_t time_format = 1;
 constexpr uint64_t max_windows = 4096;
 constexpr uint64_t max_sources = 1 << 20;
 
-void append_stats(std::string& out, const open_stats& s) {
-  for (uint64_t v : s.counters.unpacked().values())
+// An open window: its counters, then its peers, peer ports and local ports
+// as distinct_counters (the form per-window sets had, so the layout of the
+// keys in memory can change without touching stored checkpoints).
+void append_stats(std::string& out, const packed_counters& counters,
+                  const direction_profile::key_sets& keys, presence_set::mask bits) {
+  for (uint64_t v : counters.unpacked().values())
     append_varint(out, v);
-  s.distinct.peers.append_to(out);
-  s.distinct.peer_ports.append_to(out);
-  s.distinct.local_ports.append_to(out);
+  keys.peers.export_bits(bits).append_to(out);
+  keys.peer_ports.export_bits(bits).append_to(out);
+  keys.local_ports.export_bits(bits).append_to(out);
 }
 
-bool read_stats(std::string_view& in, open_stats& s) {
+/// An open window as read back.
+struct read_window {
+  packed_counters counters;
+  distinct_counter peers, peer_ports, local_ports;
+};
+
+bool read_stats(std::string_view& in, read_window& w) {
   window_counters counters;
   for (auto* f : counters.fields()) {
     auto v = read_varint(in);
@@ -31,8 +41,8 @@ bool read_stats(std::string_view& in, open_stats& s) {
       return false;
     *f = *v;
   }
-  s.counters = packed_counters(counters);
-  for (auto* d : {&s.distinct.peers, &s.distinct.peer_ports, &s.distinct.local_ports}) {
+  w.counters = packed_counters(counters);
+  for (auto* d : {&w.peers, &w.peer_ports, &w.local_ports}) {
     auto c = distinct_counter::decode(in);
     if (!c)
       return false;
@@ -82,13 +92,14 @@ void encode_host_checkpoint(const host_profile& host, std::string& out) {
     append_varint(out, dir.buckets().size());
     for (const auto& b : dir.buckets()) {
       append_svarint(out, b.index);
-      append_stats(out, b.stats);
+      append_stats(out, b.counters, dir.keys(), presence_set::mask{1} << b.bit);
     }
     append_varint(out, dir.rolled().size());
     for (const auto& w : dir.rolled()) {
       append_svarint(out, w.index);
       out.push_back(static_cast<char>(w.granularity_slot));
-      append_stats(out, w.stats);
+      append_stats(out, w.counters, dir.keys(),
+                   presence_set::mask{1} << direction_profile::rolled_bit(w.granularity_slot));
     }
     append_varint(out, dir.tops().size());
     for (const auto& t : dir.tops()) {
@@ -136,10 +147,11 @@ std::optional<host_profile> decode_host_checkpoint(std::string_view in) {
       if (!index || *index <= previous)
         return std::nullopt;
       previous = *index;
-      direction_profile::bucket b{*index, {}};
-      if (!read_stats(in, b.stats))
+      read_window w;
+      if (!read_stats(in, w) ||
+          !dir.restore_bucket(*index, std::move(w.counters), w.peers, w.peer_ports,
+                              w.local_ports))
         return std::nullopt;
-      dir.buckets().push_back(std::move(b));
     }
     auto rolled = read_varint(in);
     if (!rolled || *rolled >= granularities.size())
@@ -149,13 +161,11 @@ std::optional<host_profile> decode_host_checkpoint(std::string_view in) {
       uint8_t slot = 0;
       if (!index || !read_slot(in, 1, slot))
         return std::nullopt;
-      for (const auto& other : dir.rolled())
-        if (other.granularity_slot == slot)
-          return std::nullopt; // one partly closed window per granularity
-      direction_profile::rolled_window w{*index, slot, {}};
-      if (!read_stats(in, w.stats))
+      read_window w;
+      // One partly closed window per granularity.
+      if (!read_stats(in, w) || !dir.restore_rolled(*index, slot, std::move(w.counters), w.peers,
+                                                    w.peer_ports, w.local_ports))
         return std::nullopt;
-      dir.rolled().push_back(std::move(w));
     }
     auto tops = read_varint(in);
     if (!tops || *tops > max_windows)

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "flow/profile_table.hpp"
 #include "flow/window_summary.hpp"
 
@@ -91,7 +93,7 @@ TEST_CASE("a record spanning buckets spreads its volume in proportion and counts
   REQUIRE(w30);
   CHECK(w30->window.stats.counters.packets == 100);
   CHECK(w30->window.stats.counters.flows == 0);
-  CHECK(w30->window.stats.distinct.peers.count() == 1);
+  CHECK(w30->window.stats.distinct_peers == 1);
 }
 
 TEST_CASE("records before the watermark are folded into the oldest open bucket and counted") {
@@ -117,12 +119,12 @@ TEST_CASE("records before the watermark are folded into the oldest open bucket a
   // The oldest open bucket holds the watermark (t0+70s): bucket 7.
   CHECK(buckets.front().index == bucket_of(t0 + 70'000));
   // It got the late record whole plus 30 s + 10 s of the folded one.
-  CHECK(buckets.front().stats.counters.unpacked().packets == 7 + 40);
-  CHECK(buckets.front().stats.counters.unpacked().flows == 1);
+  CHECK(buckets.front().counters.unpacked().packets == 7 + 40);
+  CHECK(buckets.front().counters.unpacked().flows == 1);
   uint64_t total_packets = 0, total_flows = 0;
   for (const auto& b : buckets) {
-    total_packets += b.stats.counters.unpacked().packets;
-    total_flows += b.stats.counters.unpacked().flows;
+    total_packets += b.counters.unpacked().packets;
+    total_flows += b.counters.unpacked().flows;
   }
   CHECK(total_packets == 1 + 7 + 60);
   CHECK(total_flows == 3);
@@ -156,8 +158,8 @@ TEST_CASE("sampled records are scaled by their sampling interval, distinct count
   CHECK(w->window.stats.counters.bytes == 30'000);
   CHECK(w->window.stats.counters.flows == 100);
   CHECK(w->window.stats.counters.syn_flows == 100);
-  CHECK(w->window.stats.distinct.peers.count() == 1);
-  CHECK(w->window.stats.distinct.local_ports.count() == 1);
+  CHECK(w->window.stats.distinct_peers == 1);
+  CHECK(w->window.stats.distinct_local_ports == 1);
 }
 
 TEST_CASE("an idle stream's watermark follows the wall clock so its last windows close") {
@@ -211,4 +213,48 @@ TEST_CASE("external sources get a light profile per minute") {
   CHECK(c.externals[0].destinations == 50);
   CHECK(c.externals[0].ports == 1);
   CHECK(c.externals[0].start_ms == t0);
+}
+
+TEST_CASE("a host with exporters minutes apart closes its oldest buckets early and loses nothing") {
+  profile_table t(settings_with_lateness(120'000));
+  // Exporter A runs 15 minutes behind exporter B and stays active, so the
+  // watermark follows A while B's records open buckets 15 minutes ahead:
+  // more than direction_profile::max_open_buckets for the host.
+  endpoint slow{*ip_address::parse("192.0.2.1"), 2055};
+  endpoint fast{*ip_address::parse("192.0.2.2"), 2055};
+  constexpr int64_t skew = 15 * 60'000;
+  uint64_t packets_in = 0;
+  std::vector<closed_host_window> closed;
+  std::vector<closed_external_window> externals;
+  for (int64_t s = 0; s < 20 * 60; s += 5) {
+    auto a = make_record("10.0.0.1", "203.0.113.9", t0 + s * 1000, t0 + s * 1000 + 2'000, 3, 300);
+    a.exporter = slow;
+    auto b = make_record("10.0.0.1", "203.0.113.9", t0 + skew + s * 1000,
+                         t0 + skew + s * 1000 + 2'000, 5, 500);
+    b.exporter = fast;
+    t.add(a, record_view_kind::outgoing, wall);
+    t.add(b, record_view_kind::outgoing, wall);
+    packets_in += 8;
+    t.close_ready(closed, externals);
+  }
+  CHECK(t.counters().buckets_closed_early > 0);
+  const auto* host = t.find(*ip_address::parse("10.0.0.1"));
+  REQUIRE(host);
+  CHECK(host->at(host_direction::out).buckets().size() <= direction_profile::max_open_buckets);
+
+  // Every packet is in exactly one 10 s window, closed or open, and no
+  // window was closed twice.
+  uint64_t packets_seen = 0;
+  std::set<int64_t> starts;
+  for (const auto& w : closed) {
+    if (w.window.granularity_s != 10)
+      continue;
+    CHECK(starts.insert(w.window.start_ms).second);
+    packets_seen += w.window.stats.counters.packets;
+  }
+  for (const auto& b : host->at(host_direction::out).buckets()) {
+    CHECK(starts.count(b.index * bucket_ms) == 0);
+    packets_seen += b.counters.unpacked().packets;
+  }
+  CHECK(packets_seen == packets_in);
 }
