@@ -237,7 +237,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, profile_table_counters& x) {
   return f(caf::meta::type_name("hostflow::profile_table_counters"), x.hosts_created,
            x.hosts_evicted_idle, x.hosts_evicted_at_cap, x.open_windows_discarded,
-           x.external_created, x.external_evicted, x.windows_closed);
+           x.external_created, x.external_evicted, x.windows_closed, x.buckets_closed_early);
 }
 
 template <class Inspector>
