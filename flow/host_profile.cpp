@@ -36,6 +36,9 @@ constexpr presence_set::mask bucket_bits = ~rolled_bits;
 
 size_t direction_profile::make_room(int64_t first, int64_t last, host_direction d,
                                     std::vector<closed_window>& early) {
+  // Nearly always the range fits beside what is open.
+  if (buckets_.size() + static_cast<size_t>(last - first + 1) <= max_open_buckets)
+    return 0;
   size_t closed = 0;
   for (;;) {
     size_t missing = 0;

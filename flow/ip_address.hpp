@@ -76,7 +76,18 @@ struct ip_address {
   }
   friend bool operator!=(const ip_address& a, const ip_address& b) noexcept { return !(a == b); }
   friend bool operator<(const ip_address& a, const ip_address& b) noexcept {
-    return a.bytes < b.bytes;
+    // Byte order as two big-endian words: sorting windows by host for the
+    // store made std::array's memcmp show in profiles.
+    uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a.bytes.data(), 8);
+    std::memcpy(&a1, a.bytes.data() + 8, 8);
+    std::memcpy(&b0, b.bytes.data(), 8);
+    std::memcpy(&b1, b.bytes.data() + 8, 8);
+    a0 = __builtin_bswap64(a0);
+    b0 = __builtin_bswap64(b0);
+    if (a0 != b0)
+      return a0 < b0;
+    return __builtin_bswap64(a1) < __builtin_bswap64(b1);
   }
 };
 

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <random>
 #include <unordered_map>
 #include <vector>
@@ -65,4 +67,20 @@ TEST_CASE("the address index keeps finding entries after erasing from the middle
     CHECK(index.find(keys[k]) == (k % 2 == 0 ? address_index::npos : k));
   CHECK(index.size() == 6);
   CHECK(address_index().find(keys[0]) == address_index::npos);
+}
+
+TEST_CASE("addresses order by their bytes, most significant first") {
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 20'000; ++i) {
+    uint8_t a[16], b[16];
+    for (int k = 0; k < 16; ++k) {
+      a[k] = static_cast<uint8_t>(rng());
+      // Often equal prefixes, so the second word decides too.
+      b[k] = rng() % 4 == 0 ? static_cast<uint8_t>(rng()) : a[k];
+    }
+    auto x = ip_address::from_v6_bytes(a), y = ip_address::from_v6_bytes(b);
+    REQUIRE((x < y) == std::lexicographical_compare(a, a + 16, b, b + 16));
+    REQUIRE((x == y) == (std::memcmp(a, b, 16) == 0));
+  }
+  CHECK(ip_address::from_v4(0x0a000001) < ip_address::from_v4(0x0a000100));
 }
