@@ -274,39 +274,22 @@ window_totals direction_profile::open_window(uint32_t granularity_s, int64_t win
 
 // -- restoring -------------------------------------------------------------------------
 
-void direction_profile::import_keys(unsigned bit, const distinct_counter& peers,
-                                    const distinct_counter& peer_ports,
-                                    const distinct_counter& local_ports) {
-  keys_.peers.import_bit(bit, peers);
-  keys_.peer_ports.import_bit(bit, peer_ports);
-  keys_.local_ports.import_bit(bit, local_ports);
-}
-
-bool direction_profile::restore_bucket(int64_t index, packed_counters counters,
-                                       const distinct_counter& peers,
-                                       const distinct_counter& peer_ports,
-                                       const distinct_counter& local_ports) {
+bool direction_profile::restore_bucket(int64_t index, packed_counters counters) {
   if ((!buckets_.empty() && buckets_.back().index >= index) ||
       buckets_.size() >= max_open_buckets)
     return false;
   bool created = false;
-  auto& b = bucket_at(index, created);
-  b.counters = std::move(counters);
-  import_keys(b.bit, peers, peer_ports, local_ports);
+  bucket_at(index, created).counters = std::move(counters);
   return true;
 }
 
-bool direction_profile::restore_rolled(int64_t index, uint8_t slot, packed_counters counters,
-                                       const distinct_counter& peers,
-                                       const distinct_counter& peer_ports,
-                                       const distinct_counter& local_ports) {
+bool direction_profile::restore_rolled(int64_t index, uint8_t slot, packed_counters counters) {
   if (slot < 1 || slot >= granularities.size())
     return false;
   for (const auto& w : rolled_)
     if (w.granularity_slot == slot)
       return false;
   rolled_.push_back(rolled_window{index, slot, std::move(counters)});
-  import_keys(rolled_bit(slot), peers, peer_ports, local_ports);
   return true;
 }
 

@@ -131,14 +131,13 @@ public:
 
   // -- restoring a checkpoint -------------------------------------------------------
 
-  /// Adds an open bucket (ascending index) with its counters and keys.
-  /// Returns false when the bucket is out of order or no bit is left.
-  bool restore_bucket(int64_t index, packed_counters counters, const distinct_counter& peers,
-                      const distinct_counter& peer_ports, const distinct_counter& local_ports);
+  /// Adds an open bucket (ascending index) with its counters; its keys come
+  /// through keys(). Returns false when out of order or no bit is left.
+  bool restore_bucket(int64_t index, packed_counters counters);
   /// Adds a rolled window; false when its granularity has one already.
-  bool restore_rolled(int64_t index, uint8_t slot, packed_counters counters,
-                      const distinct_counter& peers, const distinct_counter& peer_ports,
-                      const distinct_counter& local_ports);
+  bool restore_rolled(int64_t index, uint8_t slot, packed_counters counters);
+  /// The key sets, to restore.
+  key_sets& keys() noexcept { return keys_; }
 
   /// Heap and inline bytes held.
   size_t memory_bytes() const noexcept;
@@ -156,8 +155,6 @@ private:
   void emit_rolled(rolled_window& w, host_direction d, std::vector<closed_window>& out);
   /// Forgets the keys of `bits`.
   void clear_keys(presence_set::mask bits);
-  void import_keys(unsigned bit, const distinct_counter& peers, const distinct_counter& peer_ports,
-                   const distinct_counter& local_ports);
 
   std::vector<bucket> buckets_;       ///< sorted by index
   std::vector<rolled_window> rolled_; ///< at most three

@@ -61,6 +61,14 @@ public:
   /// to per-bit counters.
   void import_bit(unsigned bit, const distinct_counter& c);
 
+  /// Calls `f(key, bits)` for every key held in the shared array, keys
+  /// ascending; only while is_exact().
+  template <class F>
+  void for_each_exact(F&& f) const {
+    for (uint32_t i = 0; i < size_; ++i)
+      f(keys()[i], masks()[i]);
+  }
+
   /// True when no key is held.
   bool empty() const noexcept;
 

@@ -1,6 +1,7 @@
 #include "state/checkpoint_codec.hpp"
 
 #include <cstring>
+#include <vector>
 
 #include "state/varint.hpp"
 
@@ -8,32 +9,20 @@ namespace hostflow {
 
 namespace {
 
-// 2: rolled windows and heavy hitters apart (1 held them together).
-constexpr uint8_t host_format = 2;
+// 3: a direction's peers and ports once, with a bit per open window (2 wrote
+// them per window; 1 held rolled windows and heavy hitters together).
+constexpr uint8_t host_format = 3;
 constexpr uint8_t time_format = 1;
 // Bounds that no real state reaches; a value claiming more is corrupt.
 constexpr uint64_t max_windows = 4096;
 constexpr uint64_t max_sources = 1 << 20;
 
-// An open window: its counters, then its peers, peer ports and local ports
-// as distinct_counters (the form per-window sets had, so the layout of the
-// keys in memory can change without touching stored checkpoints).
-void append_stats(std::string& out, const packed_counters& counters,
-                  const direction_profile::key_sets& keys, presence_set::mask bits) {
+void append_counters(std::string& out, const packed_counters& counters) {
   for (uint64_t v : counters.unpacked().values())
     append_varint(out, v);
-  keys.peers.export_bits(bits).append_to(out);
-  keys.peer_ports.export_bits(bits).append_to(out);
-  keys.local_ports.export_bits(bits).append_to(out);
 }
 
-/// An open window as read back.
-struct read_window {
-  packed_counters counters;
-  distinct_counter peers, peer_ports, local_ports;
-};
-
-bool read_stats(std::string_view& in, read_window& w) {
+bool read_counters(std::string_view& in, packed_counters& out) {
   window_counters counters;
   for (auto* f : counters.fields()) {
     auto v = read_varint(in);
@@ -41,12 +30,83 @@ bool read_stats(std::string_view& in, read_window& w) {
       return false;
     *f = *v;
   }
-  w.counters = packed_counters(counters);
-  for (auto* d : {&w.peers, &w.peer_ports, &w.local_ports}) {
-    auto c = distinct_counter::decode(in);
-    if (!c)
+  out = packed_counters(counters);
+  return true;
+}
+
+// The presence bit of each open window of a direction in the order they
+// are written: buckets oldest first, then the rolled windows. A key's
+// windows are written as a mask over these positions, so the bits a
+// profile happened to hand out stay out of the stored form.
+std::vector<unsigned> window_bits(const direction_profile& dir) {
+  std::vector<unsigned> bits;
+  for (const auto& b : dir.buckets())
+    bits.push_back(b.bit);
+  for (const auto& w : dir.rolled())
+    bits.push_back(direction_profile::rolled_bit(w.granularity_slot));
+  return bits;
+}
+
+constexpr uint8_t keys_shared = 0;     // keys ascending, each with its window positions
+constexpr uint8_t keys_per_window = 1; // a distinct_counter per window position
+
+// One key set: either its keys (delta-coded) with a mask of window
+// positions each, or, past the shared array's limit, a counter per window.
+void append_keys(std::string& out, const presence_set& set, const std::vector<unsigned>& bits) {
+  if (!set.is_exact()) {
+    out.push_back(static_cast<char>(keys_per_window));
+    for (unsigned b : bits)
+      set.export_bits(presence_set::mask{1} << b).append_to(out);
+    return;
+  }
+  out.push_back(static_cast<char>(keys_shared));
+  append_varint(out, set.size());
+  uint32_t previous = 0;
+  set.for_each_exact([&](uint32_t key, presence_set::mask m) {
+    append_varint(out, key - previous);
+    previous = key;
+    uint64_t positions = 0;
+    for (size_t i = 0; i < bits.size(); ++i)
+      if (m & (presence_set::mask{1} << bits[i]))
+        positions |= uint64_t{1} << i;
+    append_varint(out, positions);
+  });
+}
+
+bool read_keys(std::string_view& in, presence_set& set, const std::vector<unsigned>& bits) {
+  if (in.empty())
+    return false;
+  auto mode = static_cast<uint8_t>(in[0]);
+  in.remove_prefix(1);
+  if (mode == keys_per_window) {
+    for (unsigned b : bits) {
+      auto c = distinct_counter::decode(in);
+      if (!c)
+        return false;
+      set.import_bit(b, *c);
+    }
+    return true;
+  }
+  if (mode != keys_shared)
+    return false;
+  auto n = read_varint(in);
+  if (!n || *n > presence_set::exact_limit)
+    return false;
+  uint64_t key = 0;
+  for (uint64_t i = 0; i < *n; ++i) {
+    auto delta = read_varint(in);
+    auto positions = read_varint(in);
+    // Keys strictly ascend and fit 32 bits; every key is in some window,
+    // and only in windows that exist.
+    if (!delta || !positions || (i > 0 && *delta == 0) || key + *delta > UINT32_MAX ||
+        *positions == 0 || (bits.size() < 64 && (*positions >> bits.size()) != 0))
       return false;
-    *d = std::move(*c);
+    key += *delta;
+    presence_set::mask m = 0;
+    for (size_t p = 0; p < bits.size(); ++p)
+      if (*positions & (uint64_t{1} << p))
+        m |= presence_set::mask{1} << bits[p];
+    set.add(static_cast<uint32_t>(key), m);
   }
   return true;
 }
@@ -92,14 +152,13 @@ void encode_host_checkpoint(const host_profile& host, std::string& out) {
     append_varint(out, dir.buckets().size());
     for (const auto& b : dir.buckets()) {
       append_svarint(out, b.index);
-      append_stats(out, b.counters, dir.keys(), presence_set::mask{1} << b.bit);
+      append_counters(out, b.counters);
     }
     append_varint(out, dir.rolled().size());
     for (const auto& w : dir.rolled()) {
       append_svarint(out, w.index);
       out.push_back(static_cast<char>(w.granularity_slot));
-      append_stats(out, w.counters, dir.keys(),
-                   presence_set::mask{1} << direction_profile::rolled_bit(w.granularity_slot));
+      append_counters(out, w.counters);
     }
     append_varint(out, dir.tops().size());
     for (const auto& t : dir.tops()) {
@@ -110,6 +169,10 @@ void encode_host_checkpoint(const host_profile& host, std::string& out) {
       t.top.peer_ports_by_bytes.append_to(out);
       t.top.peer_ports_by_flows.append_to(out);
     }
+    auto bits = window_bits(dir);
+    append_keys(out, dir.keys().peers, bits);
+    append_keys(out, dir.keys().peer_ports, bits);
+    append_keys(out, dir.keys().local_ports, bits);
   }
   out.push_back(host.baseline ? 1 : 0);
   if (host.baseline) {
@@ -147,10 +210,8 @@ std::optional<host_profile> decode_host_checkpoint(std::string_view in) {
       if (!index || *index <= previous)
         return std::nullopt;
       previous = *index;
-      read_window w;
-      if (!read_stats(in, w) ||
-          !dir.restore_bucket(*index, std::move(w.counters), w.peers, w.peer_ports,
-                              w.local_ports))
+      packed_counters counters;
+      if (!read_counters(in, counters) || !dir.restore_bucket(*index, std::move(counters)))
         return std::nullopt;
     }
     auto rolled = read_varint(in);
@@ -161,10 +222,9 @@ std::optional<host_profile> decode_host_checkpoint(std::string_view in) {
       uint8_t slot = 0;
       if (!index || !read_slot(in, 1, slot))
         return std::nullopt;
-      read_window w;
+      packed_counters counters;
       // One partly closed window per granularity.
-      if (!read_stats(in, w) || !dir.restore_rolled(*index, slot, std::move(w.counters), w.peers,
-                                                    w.peer_ports, w.local_ports))
+      if (!read_counters(in, counters) || !dir.restore_rolled(*index, slot, std::move(counters)))
         return std::nullopt;
     }
     auto tops = read_varint(in);
@@ -185,6 +245,10 @@ std::optional<host_profile> decode_host_checkpoint(std::string_view in) {
         return std::nullopt;
       dir.tops().push_back(std::move(t));
     }
+    auto bits = window_bits(dir);
+    if (!read_keys(in, dir.keys().peers, bits) || !read_keys(in, dir.keys().peer_ports, bits) ||
+        !read_keys(in, dir.keys().local_ports, bits))
+      return std::nullopt;
   }
   if (in.empty())
     return std::nullopt;
