@@ -28,24 +28,33 @@ query_error check_granularity(uint32_t g) {
   return {};
 }
 
-// Asks one shard; an error reply or silence past the deadline is reported.
-template <class Reply, class... Ts>
-query_error ask(const profile_source& src, const host_shard_actor& shard, Reply& reply,
-                Ts&&... xs) {
+// Asks one actor (`what` names it in messages); an error reply or silence
+// past the deadline is reported.
+template <class Reply, class Handle, class... Ts>
+query_error ask_actor(const profile_source& src, const char* what, const Handle& dest,
+                      Reply& reply, Ts&&... xs) {
   caf::scoped_actor self{*src.sys};
   query_error error;
-  self->request(shard, src.deadline, std::forward<Ts>(xs)...)
+  self->request(dest, src.deadline, std::forward<Ts>(xs)...)
     .receive([&](Reply& r) { reply = std::move(r); },
              [&](caf::error& e) {
                if (e == caf::sec::request_timeout)
                  error = query_error{query_errc::deadline_exceeded,
-                                     "a host shard did not answer within " +
+                                     std::string(what) + " did not answer within " +
                                        std::to_string(src.deadline.count()) + " ms"};
                else
-                 error = query_error{query_errc::unavailable,
-                                     "a host shard is not available: " + src.sys->render(e)};
+                 error = query_error{query_errc::unavailable, std::string(what) +
+                                                                " is not available: " +
+                                                                src.sys->render(e)};
              });
   return error;
+}
+
+// Asks one shard.
+template <class Reply, class... Ts>
+query_error ask(const profile_source& src, const host_shard_actor& shard, Reply& reply,
+                Ts&&... xs) {
+  return ask_actor(src, "a host shard", shard, reply, std::forward<Ts>(xs)...);
 }
 
 // The host's cell: its address with the bits past `length` (16-byte form) cleared.
@@ -249,6 +258,25 @@ query_error query_network_map(const profile_source& src, const cidr& network,
   for (auto& [key, cell] : cells)
     out.cells.push_back(cell);
   return {};
+}
+
+query_error query_shard_status(const profile_source& src, std::vector<shard_status>& out) {
+  out.clear();
+  for (const auto& shard : src.pipeline->shards) {
+    shard_status s;
+    if (auto e = ask(src, shard, s, get_atom::value, status_atom::value))
+      return e;
+    out.push_back(std::move(s));
+  }
+  return {};
+}
+
+query_error query_ingest_reports(const profile_source& src, const ingest_monitor_actor& monitor,
+                                 std::vector<receiver_report>& out) {
+  out.clear();
+  if (!monitor)
+    return {};
+  return ask_actor(src, "the ingest monitor", monitor, out, get_atom::value, status_atom::value);
 }
 
 } // namespace hostflow

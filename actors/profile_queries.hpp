@@ -116,4 +116,16 @@ query_error query_network_map(const profile_source& src, const cidr& network,
 /// have closed (relative times such as "the last hour" count from it).
 std::optional<int64_t> current_watermark(const profile_source& src, query_error& error);
 
+// -- status -----------------------------------------------------------------------------
+
+/// Every shard's counters, in shard order. Unlike profile_pipeline_status,
+/// which waits long and leaves out a shard that fails, a shard that does not
+/// answer within the source's deadline fails the query.
+query_error query_shard_status(const profile_source& src, std::vector<shard_status>& out);
+
+/// The latest report of every receiver, from the ingest monitor; none when
+/// `monitor` is null (a pipeline fed without receivers).
+query_error query_ingest_reports(const profile_source& src, const ingest_monitor_actor& monitor,
+                                 std::vector<receiver_report>& out);
+
 } // namespace hostflow

@@ -18,6 +18,10 @@ void add_cli_options(CLI::App& app, cli_overrides& out) {
       ->type_name("ADDR:PORT")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--grpc-listen", out.grpc_listen,
+                 "TCP address the gRPC API listens on, as 127.0.0.1:50051 or [::1]:50051; "
+                 "replaces the config's grpc.listen")
+      ->type_name("ADDR:PORT");
   app.add_option("--log-level", out.log_level,
                  "trace, debug, info, warn, error or off; replaces the config's log_level")
       ->type_name("LEVEL");
@@ -45,6 +49,13 @@ std::string apply_overrides(const cli_overrides& overrides, server_config& confi
       addresses.push_back(*address);
     }
     config.udp_listen = std::move(addresses);
+  }
+  if (overrides.grpc_listen) {
+    std::string reason;
+    auto address = parse_listen_endpoint(*overrides.grpc_listen, reason);
+    if (!address)
+      return "--grpc-listen: " + detail::listen_error(*overrides.grpc_listen, reason);
+    config.grpc.listen = *address;
   }
   if (overrides.log_level) {
     auto level = parse_log_level(*overrides.log_level);

@@ -24,6 +24,9 @@ struct cli_overrides {
   /// --udp-listen ADDR:PORT, repeatable: replaces the whole `udp_listen` list.
   std::vector<std::string> udp_listen;
 
+  /// --grpc-listen ADDR:PORT: replaces `grpc.listen`.
+  std::optional<std::string> grpc_listen;
+
   /// --log-level LEVEL: replaces `log_level`.
   std::optional<std::string> log_level;
 

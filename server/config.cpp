@@ -168,6 +168,9 @@ std::string validate(const server_config& config) {
         return key + "'" + listen[i].to_string() + "' is listed twice (also udp_listen[" +
                std::to_string(j) + "])";
   }
+  if (config.grpc.listen.port == 0)
+    return "grpc.listen: " +
+           detail::listen_error(config.grpc.listen.to_string(), "port must be 1..65535");
   for (const auto& field : detail::integer_fields()) {
     auto value = field.get(config);
     if (value < field.min || value > field.max)
@@ -218,6 +221,7 @@ nlohmann::json to_json(const server_config& config) {
   }
   result["exporters"] = std::move(exporters);
   result["store"]["path"] = config.store.path;
+  result["grpc"]["listen"] = config.grpc.listen.to_string();
   return result;
 }
 

@@ -130,6 +130,14 @@ struct store_config {
   size_t max_bytes = 0;
 };
 
+/// The gRPC API (key `grpc`).
+struct grpc_config {
+  /// TCP address the API listens on (`listen`). Loopback by default: the API
+  /// has no authentication yet, so reaching it from elsewhere is a choice to
+  /// make explicitly.
+  endpoint listen{ip_address::from_v4(0x7f000001), 50051};
+};
+
 /// Everything hostflowd reads from its JSON config, validated. The member
 /// initialisers are the defaults: a key missing from the file keeps them, and
 /// configs/hostflow.json spells them out. docs/CONFIG.md describes each key.
@@ -191,6 +199,9 @@ struct server_config {
 
   /// The store (`store`).
   store_config store;
+
+  /// The gRPC API (`grpc`).
+  grpc_config grpc;
 };
 
 // -- loading -----------------------------------------------------------------------

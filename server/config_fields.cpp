@@ -186,7 +186,7 @@ std::string network_error(std::string_view text, const std::string& reason) {
 
 bool is_section(std::string_view path) {
   return path == "decoder" || path == "ingest" || path == "scheduler" || path == "profiles" ||
-         path == "baseline" || path == "store";
+         path == "baseline" || path == "store" || path == "grpc";
 }
 
 } // namespace hostflow::detail

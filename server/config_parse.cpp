@@ -82,6 +82,15 @@ void read_udp_listen(const json& value, server_config& config) {
   config.udp_listen = std::move(addresses);
 }
 
+void read_grpc_listen(const json& value, server_config& config) {
+  auto text = read_string(value, "grpc.listen");
+  std::string reason;
+  auto address = parse_listen_endpoint(text, reason);
+  if (!address)
+    throw config_error{"grpc.listen: " + detail::listen_error(text, reason)};
+  config.grpc.listen = *address;
+}
+
 void read_monitored_networks(const json& value, server_config& config) {
   if (!value.is_array())
     reject("monitored_networks", value, "not an array of network strings (\"10.0.0.0/8\")");
@@ -199,6 +208,8 @@ void read_section(const json& object, const std::string& prefix, server_config& 
       read_exporters(value, config);
     } else if (path == "store.path") {
       config.store.path = read_string(value, path);
+    } else if (path == "grpc.listen") {
+      read_grpc_listen(value, config);
     } else if (detail::is_section(path)) {
       if (!value.is_object())
         reject(path, value, "not an object");

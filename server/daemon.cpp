@@ -19,6 +19,7 @@
 #include "actors/profile_pipeline.hpp"
 #include "actors/receiver.hpp"
 #include "server/actor_runtime.hpp"
+#include "server/api_server.hpp"
 #include "server/profile_settings.hpp"
 
 namespace hostflow {
@@ -175,6 +176,19 @@ int run_daemon(const server_config& config) {
   auto profiles = start_profile_pipeline(
     sys, profile_settings_from(config, std::thread::hardware_concurrency()), db);
   auto monitor = sys.spawn(ingest_monitor, config.status_interval);
+  // The API starts before the receivers, so a port that cannot be bound
+  // stops hostflowd before any record is taken in.
+  api_server_settings api_settings;
+  api_settings.listen = config.grpc.listen;
+  std::string api_error;
+  auto api = api_server::start(api_settings, sys, profiles, monitor, api_error);
+  if (!api) {
+    spdlog::error("{}", api_error);
+    stop_profile_pipeline(sys, profiles);
+    caf::anon_send_exit(monitor, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  spdlog::info("grpc {}: listening", api->listening().to_string());
   receiver_settings settings;
   settings.batch_records = config.ingest.batch_records;
   settings.flush_interval = config.ingest.batch_flush;
@@ -193,6 +207,9 @@ int run_daemon(const server_config& config) {
 
   wait_for_stop_signal(signals);
 
+  // Calls in flight get a moment to finish; the pipeline they query stops
+  // only after the last one has.
+  api->stop(std::chrono::milliseconds(500));
   {
     caf::scoped_actor self{sys};
     for (const auto& r : receivers)

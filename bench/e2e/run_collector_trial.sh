@@ -83,8 +83,13 @@ collector_start_hostflowd() { # port workdir
   [[ -x $HOSTFLOWD ]] || die "$HOSTFLOWD missing"
   printf '{"udp_receive_buffer_bytes": %d, "status_interval_seconds": 10}\n' "$BUFFER_BYTES" \
     >"$2/hostflowd.json"
+  # The gRPC API needs a TCP port of its own: a free one, so a hostflowd
+  # already running on the default port does not fail the trial.
+  local grpc_port
+  grpc_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   # shellcheck disable=SC2086 # HOSTFLOWD_ARGS is a list of words
-  "$HOSTFLOWD" --config "$2/hostflowd.json" --udp-listen "127.0.0.1:$1" ${HOSTFLOWD_ARGS:-} \
+  "$HOSTFLOWD" --config "$2/hostflowd.json" --udp-listen "127.0.0.1:$1" \
+    --grpc-listen "127.0.0.1:$grpc_port" ${HOSTFLOWD_ARGS:-} \
     >"$2/collector.log" 2>&1 &
   COLLECTOR_PID=$!
 }

@@ -7,59 +7,17 @@
 #include <map>
 #include <string>
 
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
-
-#include "actors/profile_queries.hpp"
-#include "actor_fixture.hpp"
-#include "capture_records.hpp"
-#include "capture_sender.hpp"
+#include "replayed_scenario.hpp"
 
 using namespace hostflow;
+using test::ip;
+using test::minute_0901;
+using test::minute_0902;
+using test::minute_0903;
+using test::net;
+using test::replayed_scenario;
 
 namespace {
-
-constexpr int64_t minute_0901 = 1'709'542'860'000; // 2024-03-04T09:01:00Z
-constexpr int64_t minute_0902 = 1'709'542'920'000;
-constexpr int64_t minute_0903 = 1'709'542'980'000;
-
-ip_address ip(const char* text) {
-  return *ip_address::parse(text);
-}
-
-cidr net(const char* text) {
-  std::string error;
-  auto c = cidr::parse(text, error);
-  REQUIRE_MESSAGE(c, error);
-  return *c;
-}
-
-// The scenario replayed through two shards into a memory store, every
-// window closed.
-struct replayed_scenario {
-  test::actor_fixture actors;
-  caf::actor_system* sys = actors.sys.get();
-  profile_pipeline pipeline;
-  std::vector<flow_record> records;
-
-  replayed_scenario(bool drain = true) {
-    profile_pipeline_settings s;
-    s.shards = 2;
-    s.monitored = {net("10.10.0.0/16")};
-    s.shard.tick_interval = std::chrono::hours(1);
-    s.shard.checkpoint_interval = std::chrono::milliseconds(0);
-    pipeline = start_profile_pipeline(*sys, s, std::shared_ptr<store>(open_memory_store()));
-    records = test::decode_capture(test::scenario_capture("ipfix"));
-    record_router router{pipeline.routing};
-    feed_profile_pipeline(*sys, pipeline, router, records);
-    if (drain)
-      drain_profile_pipeline(*sys, pipeline, minute_0903 + 3'600'000);
-  }
-
-  ~replayed_scenario() { stop_profile_pipeline(*sys, pipeline); }
-
-  profile_source source() const { return profile_source{sys, &pipeline}; }
-};
 
 window_selector minute(int64_t start, host_direction d, rank_metric m) {
   window_selector s;

@@ -571,6 +571,38 @@ TEST_CASE("bad --monitor and --data-dir values are rejected naming the option") 
         "--data-dir: '' is empty (leave the option out to keep state in memory)");
 }
 
+// -- the gRPC address ------------------------------------------------------------------
+
+TEST_CASE("grpc.listen defaults to loopback port 50051 and takes IPv4 and IPv6 addresses") {
+  CHECK(server_config{}.grpc.listen == at("127.0.0.1", 50051));
+  CHECK(to_json(server_config{})["grpc"]["listen"] == "127.0.0.1:50051");
+  auto result = parse(R"({"grpc": {"listen": "[::1]:6000"}})");
+  REQUIRE_MESSAGE(result, result.error);
+  CHECK(result.config->grpc.listen == at("::1", 6000));
+  CHECK(to_json(*result.config)["grpc"]["listen"] == "[::1]:6000");
+}
+
+TEST_CASE("a bad grpc.listen is rejected naming the key") {
+  CHECK(error_of(R"({"grpc": {"listen": "127.0.0.1"}})") ==
+        "grpc.listen: '127.0.0.1' is not a valid address:port (missing ':port') in test.json");
+  CHECK(error_of(R"({"grpc": {"listen": "localhost:50051"}})") ==
+        "grpc.listen: 'localhost:50051' is not a valid address:port ('localhost' is not an IP "
+        "address) in test.json");
+  CHECK(error_of(R"({"grpc": {"listen": 50051}})") ==
+        "grpc.listen: 50051 is not a string in test.json");
+  CHECK(error_of(R"({"grpc": {"port": 50051}})") == "unknown key 'grpc.port' in test.json");
+  CHECK(error_of(R"({"grpc": "127.0.0.1:50051"})") ==
+        "grpc: \"127.0.0.1:50051\" is not an object in test.json");
+}
+
+TEST_CASE("--grpc-listen replaces grpc.listen and is checked like it") {
+  auto result = resolve({"--grpc-listen", "127.0.0.1:6001"});
+  REQUIRE_MESSAGE(result, result.error);
+  CHECK(result.config->grpc.listen == at("127.0.0.1", 6001));
+  CHECK(resolve({"--grpc-listen", "127.0.0.1:0"}).error ==
+        "--grpc-listen: '127.0.0.1:0' is not a valid address:port (port must be 1..65535)");
+}
+
 // -- documentation -----------------------------------------------------------------------
 
 TEST_CASE("docs/CONFIG.md names every key") {

@@ -6,93 +6,24 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "actors/udp_socket.hpp"
 #include "capture_sender.hpp"
+#include "daemon_process.hpp"
 
 using namespace hostflow;
 using namespace std::chrono_literals;
 
-extern char** environ;
-
 namespace {
 
-const std::string daemon_path = std::string(HOSTFLOW_BINARY_DIR) + "/hostflowd";
-
-// A hostflowd child process with its output in a temp file.
-struct daemon_process {
-  pid_t pid = -1;
-  std::string log_path;
-
-  explicit daemon_process(std::vector<std::string> args) {
-    char tmpl[] = "/tmp/hostflowd-test-XXXXXX";
-    int fd = mkstemp(tmpl);
-    REQUIRE(fd >= 0);
-    log_path = tmpl;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fd, 1);
-    posix_spawn_file_actions_adddup2(&actions, fd, 2);
-    args.insert(args.begin(), daemon_path);
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    REQUIRE(posix_spawn(&pid, daemon_path.c_str(), &actions, nullptr, argv.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fd);
-  }
-
-  ~daemon_process() {
-    if (pid > 0) {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-    }
-    std::remove(log_path.c_str());
-  }
-
-  std::string log() const {
-    std::ifstream in(log_path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-
-  // Waits up to `limit` for the log to contain `text`.
-  bool wait_for_log(const std::string& text, std::chrono::milliseconds limit) const {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (log().find(text) != std::string::npos)
-        return true;
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
-  }
-
-  // Waits up to `limit` for the process to exit; its exit code, or -1.
-  int wait_exit(std::chrono::milliseconds limit) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid, &status, WNOHANG) == pid) {
-        pid = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(5ms);
-    }
-    return -1;
-  }
-};
+using test::daemon_process;
+using test::free_tcp_port;
+using test::loopback;
 
 // A free UDP port on 127.0.0.1 (bound and released).
 uint16_t free_udp_port() {
@@ -105,8 +36,8 @@ uint16_t free_udp_port() {
 
 TEST_CASE("hostflowd receives a whole export over UDP and exits 0 within 2 s of SIGTERM") {
   auto port = free_udp_port();
-  daemon_process d(
-    {"--udp-listen", "127.0.0.1:" + std::to_string(port), "--monitor", "10.10.0.0/16"});
+  daemon_process d({"--udp-listen", "127.0.0.1:" + std::to_string(port), "--monitor",
+                    "10.10.0.0/16", "--grpc-listen", loopback(free_tcp_port())});
   REQUIRE(d.wait_for_log("running", 5s));
 
   test::send_capture(test::scenario_capture("ipfix"),
@@ -137,7 +68,8 @@ TEST_CASE("hostflowd spreads one port over several SO_REUSEPORT receivers withou
   int fd = mkstemp(tmpl);
   REQUIRE(fd >= 0);
   std::string config = R"({"receivers_per_listen": 3, "monitored_networks": ["10.10.0.0/16"], "udp_listen": ["127.0.0.1:)" +
-                       std::to_string(port) + R"("]})";
+                       std::to_string(port) + R"("], "grpc": {"listen": ")" +
+                       loopback(free_tcp_port()) + R"("}})";
   REQUIRE(write(fd, config.data(), config.size()) == static_cast<ssize_t>(config.size()));
   close(fd);
   daemon_process d({"--config", tmpl});
@@ -173,7 +105,7 @@ TEST_CASE("hostflowd exits 1 with the address named when it cannot listen") {
   auto held = udp_socket::open(endpoint{*ip_address::parse("127.0.0.1"), 0}, 0, false);
   REQUIRE(held);
   auto addr = held->local_endpoint().to_string();
-  daemon_process d({"--udp-listen", addr});
+  daemon_process d({"--udp-listen", addr, "--grpc-listen", loopback(free_tcp_port())});
   CHECK(d.wait_exit(5s) == 1);
   CHECK(d.log().find(addr) != std::string::npos);
 }
