@@ -187,6 +187,15 @@ public:
     return result;
   }
 
+  /// Calls `f(entry)` for every monitored key in the sketch's own order
+  /// (which decides ties when a counter is replaced, so a copy that must
+  /// behave the same keeps it).
+  template <class F>
+  void for_each_entry(F&& f) const {
+    for (size_t i = 0; i < size_; ++i)
+      f(entries_[i]);
+  }
+
   /// The entry of `key`, or null when it is not monitored.
   const entry* find(const Key& key) const noexcept {
     for (size_t i = 0; i < size_; ++i)
@@ -263,6 +272,22 @@ public:
       result.entries_[result.size_++] = e;
     }
     in.remove_prefix(header_size + n * entry_size);
+    return result;
+  }
+
+  /// A sketch holding exactly `entries`, in that order, or nullopt
+  /// when no sketch could hold them: more than Capacity, an error above its
+  /// count, a key twice.
+  static std::optional<space_saving> from_entries(const std::vector<entry>& entries) {
+    if (entries.size() > Capacity)
+      return std::nullopt;
+    space_saving result;
+    for (const auto& e : entries) {
+      if (e.error > e.count || result.find(e.key))
+        return std::nullopt;
+      result.reserve(result.size_ + 1);
+      result.entries_[result.size_++] = e;
+    }
     return result;
   }
 

@@ -1,17 +1,21 @@
 #include "state/checkpoint_codec.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <limits>
 #include <vector>
 
+#include "state/address_codec.hpp"
 #include "state/varint.hpp"
 
 namespace hostflow {
 
 namespace {
 
-// 3: a direction's peers and ports once, with a bit per open window (2 wrote
-// them per window; 1 held rolled windows and heavy hitters together).
-constexpr uint8_t host_format = 3;
+// 4: heavy hitters with varint counts and 4-byte IPv4 keys; 3: a
+// direction's peers and ports once, with a bit per open window (2 wrote them
+// per window; 1 held rolled windows and heavy hitters together).
+constexpr uint8_t host_format = 4;
 constexpr uint8_t time_format = 1;
 // Bounds that no real state reaches; a value claiming more is corrupt.
 constexpr uint64_t max_windows = 4096;
@@ -111,17 +115,6 @@ bool read_keys(std::string_view& in, presence_set& set, const std::vector<unsign
   return true;
 }
 
-void append_address(std::string& out, const ip_address& a) {
-  out.append(reinterpret_cast<const char*>(a.bytes.data()), 16);
-}
-
-bool read_address(std::string_view& in, ip_address& a) {
-  if (in.size() < 16)
-    return false;
-  a = ip_address::from_v6_bytes(reinterpret_cast<const uint8_t*>(in.data()));
-  in.remove_prefix(16);
-  return true;
-}
 
 // A granularity slot byte, at least `lowest` (1: 30 s, 2: 1 min).
 bool read_slot(std::string_view& in, uint8_t lowest, uint8_t& slot) {
@@ -132,12 +125,62 @@ bool read_slot(std::string_view& in, uint8_t lowest, uint8_t& slot) {
   return slot >= lowest && slot < granularities.size();
 }
 
+void append_sketch_key(std::string& out, const ip_address& a) {
+  append_compact_address(out, a);
+}
+
+void append_sketch_key(std::string& out, uint16_t port) {
+  append_varint(out, port);
+}
+
+bool read_sketch_key(std::string_view& in, ip_address& a) {
+  return read_compact_address(in, a);
+}
+
+bool read_sketch_key(std::string_view& in, uint16_t& port) {
+  auto v = read_varint(in);
+  if (!v || *v > 0xffff)
+    return false;
+  port = static_cast<uint16_t>(*v);
+  return true;
+}
+
+// A heavy-hitter sketch: its entry count, then per entry the key, the count
+// and the error as varints (most counts take one to three bytes, not eight).
+template <class Sketch>
+void append_sketch(std::string& out, const Sketch& s) {
+  // In the sketch's own order, not top()'s: the order decides which of
+  // equal counters a new key replaces, and a restored sketch must go on as
+  // the original would.
+  append_varint(out, s.size());
+  s.for_each_entry([&](const auto& e) {
+    append_sketch_key(out, e.key);
+    append_varint(out, e.count);
+    append_varint(out, e.error);
+  });
+}
+
 template <class Sketch>
 bool read_sketch(std::string_view& in, Sketch& s) {
-  auto v = Sketch::decode(in);
-  if (!v)
+  auto n = read_varint(in);
+  if (!n || *n > Sketch::capacity)
     return false;
-  s = *v;
+  std::vector<typename Sketch::entry> entries(*n);
+  for (auto& e : entries) {
+    if (!read_sketch_key(in, e.key))
+      return false;
+    auto count = read_varint(in);
+    auto error = read_varint(in);
+    using count_type = decltype(e.count);
+    if (!count || !error || *count > std::numeric_limits<count_type>::max() || *error > *count)
+      return false;
+    e.count = static_cast<count_type>(*count);
+    e.error = static_cast<count_type>(*error);
+  }
+  auto sketch = Sketch::from_entries(entries);
+  if (!sketch)
+    return false;
+  s = std::move(*sketch);
   return true;
 }
 
@@ -146,7 +189,7 @@ bool read_sketch(std::string_view& in, Sketch& s) {
 void encode_host_checkpoint(const host_profile& host, std::string& out) {
   out.clear();
   out.push_back(static_cast<char>(host_format));
-  append_address(out, host.address);
+  append_full_address(out, host.address);
   append_svarint(out, host.last_seen_ms);
   for (const auto& dir : host.directions) {
     append_varint(out, dir.buckets().size());
@@ -164,10 +207,10 @@ void encode_host_checkpoint(const host_profile& host, std::string& out) {
     for (const auto& t : dir.tops()) {
       append_svarint(out, t.index);
       out.push_back(static_cast<char>(t.granularity_slot));
-      t.top.peers_by_bytes.append_to(out);
-      t.top.peers_by_flows.append_to(out);
-      t.top.peer_ports_by_bytes.append_to(out);
-      t.top.peer_ports_by_flows.append_to(out);
+      append_sketch(out, t.top.peers_by_bytes);
+      append_sketch(out, t.top.peers_by_flows);
+      append_sketch(out, t.top.peer_ports_by_bytes);
+      append_sketch(out, t.top.peer_ports_by_flows);
     }
     auto bits = window_bits(dir);
     append_keys(out, dir.keys().peers, bits);
@@ -197,7 +240,7 @@ std::optional<host_profile> decode_host_checkpoint(std::string_view in) {
   in.remove_prefix(1);
   host_profile host;
   auto last_seen = std::optional<int64_t>{};
-  if (!read_address(in, host.address) || !(last_seen = read_svarint(in)))
+  if (!read_full_address(in, host.address) || !(last_seen = read_svarint(in)))
     return std::nullopt;
   host.last_seen_ms = *last_seen;
   for (auto& dir : host.directions) {
@@ -290,14 +333,14 @@ void encode_time_checkpoint(const time_checkpoint& t, std::string& out) {
   append_varint(out, t.watermark.clamped);
   append_varint(out, t.watermark.sources.size());
   for (const auto& [source, newest] : t.watermark.sources) {
-    append_address(out, source.exporter.address);
+    append_full_address(out, source.exporter.address);
     append_varint(out, source.exporter.port);
     append_varint(out, source.observation_domain);
     append_svarint(out, newest);
   }
   append_varint(out, t.exporters.size());
   for (const auto& [exporter, c] : t.exporters) {
-    append_address(out, exporter.address);
+    append_full_address(out, exporter.address);
     append_varint(out, exporter.port);
     for (uint64_t x : {c.records, c.late_records, c.late_bytes, c.folded_records, c.folded_bytes,
                        c.too_old_records, c.too_old_bytes})
@@ -319,7 +362,7 @@ std::optional<time_checkpoint> decode_time_checkpoint(std::string_view in) {
   t.watermark.clamped = *clamped;
   for (uint64_t i = 0; i < *sources; ++i) {
     time_source s;
-    if (!read_address(in, s.exporter.address))
+    if (!read_full_address(in, s.exporter.address))
       return std::nullopt;
     auto port = read_varint(in);
     auto domain = read_varint(in);
@@ -335,7 +378,7 @@ std::optional<time_checkpoint> decode_time_checkpoint(std::string_view in) {
     return std::nullopt;
   for (uint64_t i = 0; i < *exporters; ++i) {
     endpoint e;
-    if (!read_address(in, e.address))
+    if (!read_full_address(in, e.address))
       return std::nullopt;
     auto port = read_varint(in);
     if (!port || *port > 0xffff)

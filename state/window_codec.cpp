@@ -3,13 +3,16 @@
 #include <cmath>
 #include <cstring>
 
+#include "state/address_codec.hpp"
 #include "state/varint.hpp"
 
 namespace hostflow {
 
 namespace {
 
-constexpr uint8_t window_format = 1;
+// 2: top-list addresses in 4 bytes for IPv4 (1 wrote 16); both are read.
+constexpr uint8_t window_format = 2;
+constexpr uint8_t window_format_full_addresses = 1;
 constexpr uint8_t ranking_format = 1;
 // A top list longer than a sketch's capacity is not something we wrote.
 constexpr uint64_t max_top_entries = 64;
@@ -17,22 +20,19 @@ constexpr uint64_t max_top_entries = 64;
 // The counters in their stored order. Appending fields at the end keeps old
 // values readable: a reader takes as many as the value's count says.
 void append_key(std::string& out, const ip_address& a) {
-  out.append(reinterpret_cast<const char*>(a.bytes.data()), a.bytes.size());
+  append_compact_address(out, a);
 }
 
 void append_key(std::string& out, uint16_t port) {
   append_varint(out, port);
 }
 
-bool read_key(std::string_view& in, ip_address& a) {
-  if (in.size() < 16)
-    return false;
-  a = ip_address::from_v6_bytes(reinterpret_cast<const uint8_t*>(in.data()));
-  in.remove_prefix(16);
-  return true;
+bool read_key(std::string_view& in, ip_address& a, uint8_t format) {
+  return format == window_format_full_addresses ? read_full_address(in, a)
+                                                : read_compact_address(in, a);
 }
 
-bool read_key(std::string_view& in, uint16_t& port) {
+bool read_key(std::string_view& in, uint16_t& port, uint8_t) {
   auto v = read_varint(in);
   if (!v || *v > 0xffff)
     return false;
@@ -66,13 +66,13 @@ void append_top(std::string& out, const std::vector<top_entry<Key>>& list, size_
 }
 
 template <class Key>
-bool read_top(std::string_view& in, std::vector<top_entry<Key>>& list) {
+bool read_top(std::string_view& in, std::vector<top_entry<Key>>& list, uint8_t format) {
   auto n = read_varint(in);
   if (!n || *n > max_top_entries)
     return false;
   for (uint64_t i = 0; i < *n; ++i) {
     top_entry<Key> e;
-    if (!read_key(in, e.key))
+    if (!read_key(in, e.key, format))
       return false;
     auto count = read_varint(in);
     auto error = read_varint(in);
@@ -100,7 +100,7 @@ void append_summary(std::string& out, const window_summary& w, size_t top_limit)
   append_double(out, w.deviation);
 }
 
-bool read_summary(std::string_view& in, window_summary& w) {
+bool read_summary(std::string_view& in, window_summary& w, uint8_t format) {
   auto n = read_varint(in);
   if (!n || *n > 256)
     return false;
@@ -120,9 +120,10 @@ bool read_summary(std::string_view& in, window_summary& w) {
   w.distinct_peers = *peers;
   w.distinct_peer_ports = *peer_ports;
   w.distinct_local_ports = *local_ports;
-  return read_top(in, w.top_peers_by_bytes) && read_top(in, w.top_peers_by_flows) &&
-         read_top(in, w.top_peer_ports_by_bytes) && read_top(in, w.top_peer_ports_by_flows) &&
-         read_double(in, w.deviation);
+  return read_top(in, w.top_peers_by_bytes, format) &&
+         read_top(in, w.top_peers_by_flows, format) &&
+         read_top(in, w.top_peer_ports_by_bytes, format) &&
+         read_top(in, w.top_peer_ports_by_flows, format) && read_double(in, w.deviation);
 }
 
 void encode_with_limit(const stored_window& w, size_t top_limit, std::string& out) {
@@ -154,7 +155,10 @@ bool encode_window_value(const stored_window& w, size_t byte_budget, std::string
 
 std::optional<stored_window> decode_window_value(std::string_view value, uint32_t granularity_s,
                                                  int64_t start_ms) {
-  if (value.size() < 2 || static_cast<uint8_t>(value[0]) != window_format)
+  if (value.size() < 2)
+    return std::nullopt;
+  auto format = static_cast<uint8_t>(value[0]);
+  if (format != window_format && format != window_format_full_addresses)
     return std::nullopt;
   auto mask = static_cast<uint8_t>(value[1]);
   if (mask > 3)
@@ -170,7 +174,7 @@ std::optional<stored_window> decode_window_value(std::string_view value, uint32_
     s.granularity_s = granularity_s;
     s.start_ms = start_ms;
     s.direction = d;
-    if (!read_summary(value, s))
+    if (!read_summary(value, s, format))
       return std::nullopt;
     w.at(d) = std::move(s);
   }
