@@ -1,6 +1,8 @@
 #pragma once
 
 #include <functional>
+#include <ostream>
+#include <string>
 
 namespace hostflow::client {
 
@@ -18,5 +20,12 @@ enum exit_status : int {
 /// and set the runner from their parse callback, so `main` runs it only
 /// after the whole command line was accepted.
 using command_runner = std::function<int()>;
+
+/// Writes "hostflow: MESSAGE" as one line to `err` and returns `status`:
+/// every error a command reports reads the same way.
+inline int report_error(std::ostream& err, exit_status status, const std::string& message) {
+  err << "hostflow: " << message << '\n';
+  return status;
+}
 
 } // namespace hostflow::client

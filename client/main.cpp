@@ -8,6 +8,10 @@
 
 #include "client/command.hpp"
 #include "client/decode_command.hpp"
+#include "client/host_command.hpp"
+#include "client/map_command.hpp"
+#include "client/status_command.hpp"
+#include "client/top_command.hpp"
 
 int main(int argc, char** argv) {
   using namespace hostflow::client;
@@ -15,6 +19,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer("Run 'hostflow COMMAND --help' for the options of a command.");
   command_runner run;
+  add_status_command(app, run);
+  add_host_command(app, run);
+  add_top_command(app, run);
+  add_map_command(app, run);
   add_decode_command(app, run);
   try {
     app.parse(argc, argv);
