@@ -2,7 +2,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "actors/profile_fanout.hpp"
 #include "server/grpc_service.hpp"
+#include "server/profile_stream_hub.hpp"
 #include "server/query_pool.hpp"
 
 namespace hostflow {
@@ -18,10 +20,16 @@ std::unique_ptr<api_server> api_server::start(const api_server_settings& setting
                                               const profile_pipeline& pipeline,
                                               ingest_monitor_actor ingest, std::string& error) {
   std::unique_ptr<api_server> self{new api_server};
+  self->sys_ = &sys;
   self->pool_ = std::make_unique<query_pool>(settings.query_threads, settings.max_queued_queries);
+  self->streams_ = std::make_shared<profile_stream_hub>(settings.streams);
+  // Subscribed before the first call, so a stream sees every window that
+  // closes after it opens.
+  self->fanout_ = start_profile_fanout(sys, pipeline, self->streams_, settings.query_deadline);
   grpc_service_sources sources;
   sources.profiles = profile_source{&sys, &pipeline, settings.query_deadline};
   sources.ingest = std::move(ingest);
+  sources.streams = self->streams_.get();
   self->service_ = std::make_unique<grpc_service>(std::move(sources), *self->pool_);
   grpc::ServerBuilder builder;
   // gRPC binds with SO_REUSEPORT by default, so a second server on the same
@@ -46,6 +54,11 @@ std::unique_ptr<api_server> api_server::start(const api_server_settings& setting
 }
 
 void api_server::stop(std::chrono::milliseconds grace) {
+  // Streams end first and at once: left open, each would last the whole
+  // grace period, and one whose client does not read until the server
+  // cancels it at the end.
+  if (streams_)
+    streams_->stop();
   if (server_) {
     // Calls in flight finish on the pool, which keeps running until the
     // server has waited for the last of them.
@@ -55,6 +68,13 @@ void api_server::stop(std::chrono::milliseconds grace) {
   }
   if (pool_)
     pool_->stop();
+  // After the server: every stream is done, no update has anywhere to go.
+  if (sys_)
+    stop_profile_fanout(*sys_, fanout_);
+}
+
+profile_stream_counters api_server::stream_counters() const {
+  return streams_ ? streams_->counters() : profile_stream_counters{};
 }
 
 } // namespace hostflow

@@ -9,8 +9,10 @@
 #include <memory>
 #include <string>
 
+#include "actors/actors.hpp"
 #include "actors/profile_queries.hpp"
 #include "flow/ip_address.hpp"
+#include "server/profile_stream_limits.hpp"
 
 namespace grpc {
 class Server;
@@ -19,6 +21,7 @@ class Server;
 namespace hostflow {
 
 class grpc_service;
+class profile_stream_hub;
 class query_pool;
 
 /// How the front end runs.
@@ -34,13 +37,19 @@ struct api_server_settings {
   /// The longest a query waits for a shard (shorter when the client's
   /// deadline is).
   std::chrono::milliseconds query_deadline{2000};
+  /// Bounds of the profile streams: bytes queued per stream for a slow
+  /// client (past it the stream ends with RESOURCE_EXHAUSTED) and streams
+  /// open at once (past it calls are refused with RESOURCE_EXHAUSTED).
+  profile_stream_limits streams;
 };
 
 /// A running gRPC front end.
 class api_server {
 public:
   /// Listens on `settings.listen` and serves the profiles of `pipeline` (and
-  /// the receiver counters of `ingest`, which may be null). Returns null and
+  /// the receiver counters of `ingest`, which may be null). Subscribes to
+  /// every shard's windows for the streams first, waiting up to
+  /// `settings.query_deadline` for each. Returns null and
   /// sets `error` when the address cannot be bound (in use, or not an
   /// address of this machine). `sys` and `pipeline` must outlive the server.
   static std::unique_ptr<api_server> start(const api_server_settings& settings,
@@ -56,15 +65,23 @@ public:
   /// The bound address, with the port the kernel picked for port 0.
   const endpoint& listening() const noexcept { return listening_; }
 
-  /// Refuses new calls, lets calls in flight finish until `grace` has
-  /// passed, cancels the rest, and returns once every call has finished and
-  /// the query threads have stopped. Safe to call more than once.
+  /// Ends every profile stream with UNAVAILABLE at once, refuses new calls,
+  /// lets calls in flight finish until `grace` has passed, cancels the rest
+  /// (streams whose client does not read among them), and returns once every
+  /// call has finished and the query threads have stopped. Safe to call more
+  /// than once.
   void stop(std::chrono::milliseconds grace);
+
+  /// The profile streams' counters now.
+  profile_stream_counters stream_counters() const;
 
 private:
   api_server();
 
   endpoint listening_;
+  caf::actor_system* sys_ = nullptr;
+  std::shared_ptr<profile_stream_hub> streams_;
+  profile_subscriber_actor fanout_;
   std::unique_ptr<query_pool> pool_;
   std::unique_ptr<grpc_service> service_;
   std::unique_ptr<grpc::Server> server_;

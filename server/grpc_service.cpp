@@ -1,5 +1,6 @@
 #include "server/grpc_service.hpp"
 
+#include "server/profile_stream_hub.hpp"
 #include "server/proto_convert.hpp"
 #include "server/proto_requests.hpp"
 
@@ -17,14 +18,6 @@ grpc::ServerUnaryReactor* finish_now(grpc::CallbackServerContext* ctx, grpc::Sta
   reactor->Finish(std::move(status));
   return reactor;
 }
-
-// Finishes at once: a stream this server does not serve yet.
-class unimplemented_stream final : public grpc::ServerWriteReactor<v1::StreamProfilesResponse> {
-public:
-  explicit unimplemented_stream(grpc::Status status) { Finish(std::move(status)); }
-
-  void OnDone() override { delete this; }
-};
 
 } // namespace
 
@@ -172,6 +165,8 @@ grpc::ServerUnaryReactor* grpc_service::GetStatus(grpc::CallbackServerContext* c
       return to_grpc_status(e);
     if (auto e = query_ingest_reports(src, sources_.ingest, status.receivers))
       return to_grpc_status(e);
+    if (sources_.streams)
+      status.profile_streams = sources_.streams->counters().open;
     to_proto(status, *response);
     return grpc::Status::OK;
   });
@@ -180,11 +175,15 @@ grpc::ServerUnaryReactor* grpc_service::GetStatus(grpc::CallbackServerContext* c
 // -- streams ---------------------------------------------------------------------------
 
 grpc::ServerWriteReactor<v1::StreamProfilesResponse>*
-grpc_service::StreamProfiles(grpc::CallbackServerContext*, const v1::StreamProfilesRequest*) {
-  return new unimplemented_stream(
-      {grpc::StatusCode::UNIMPLEMENTED,
-       "StreamProfiles is not served by this hostflowd (" HOSTFLOW_VERSION
-       ") yet; GetHostProfile returns the closed windows in the meantime"});
+grpc_service::StreamProfiles(grpc::CallbackServerContext*,
+                             const v1::StreamProfilesRequest* request) {
+  stream_profiles_params params;
+  if (auto e = read_request(*request, params))
+    return refuse_stream(to_grpc_status(e));
+  if (!sources_.streams)
+    return refuse_stream(
+        {grpc::StatusCode::UNAVAILABLE, "this hostflowd does not stream profiles"});
+  return sources_.streams->open(std::move(params));
 }
 
 } // namespace hostflow

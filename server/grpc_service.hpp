@@ -18,12 +18,16 @@
 
 namespace hostflow {
 
+class profile_stream_hub;
+
 /// What the service answers from.
 struct grpc_service_sources {
   /// The pipeline; its deadline is the longest a query waits for a shard.
   profile_source profiles;
   /// Receiver counters; null when the pipeline is fed without receivers.
   ingest_monitor_actor ingest;
+  /// The open profile streams; null: StreamProfiles is UNAVAILABLE.
+  profile_stream_hub* streams = nullptr;
 };
 
 /// The gRPC status of a query's outcome, with its message:
@@ -40,8 +44,8 @@ query_deadline(std::chrono::milliseconds longest,
                std::chrono::system_clock::time_point client_deadline,
                std::chrono::system_clock::time_point now);
 
-/// Implements GetHostProfile, TopHosts, GetNetworkMap and GetStatus;
-/// StreamProfiles answers UNIMPLEMENTED for now.
+/// Implements GetHostProfile, TopHosts, GetNetworkMap, GetStatus and
+/// StreamProfiles.
 class grpc_service final : public v1::Hostflow::CallbackService {
 public:
   /// Answers from `sources`, running queries on `pool`, which must outlive
@@ -68,7 +72,8 @@ public:
                                       const v1::GetStatusRequest* request,
                                       v1::GetStatusResponse* response) override;
 
-  /// Not served yet: finishes at once with UNIMPLEMENTED.
+  /// The windows of the selected hosts as they close, through the stream
+  /// hub, until the client cancels or the server stops.
   grpc::ServerWriteReactor<v1::StreamProfilesResponse>*
   StreamProfiles(grpc::CallbackServerContext* ctx,
                  const v1::StreamProfilesRequest* request) override;

@@ -239,6 +239,7 @@ void to_proto(const server_status& status, v1::GetStatusResponse& out) {
   out.set_external_hosts_in_memory(external);
   out.set_store_bytes(store_bytes);
   to_proto(status.receivers, *out.mutable_ingest());
+  out.set_profile_streams(status.profile_streams);
 }
 
 } // namespace hostflow

@@ -35,6 +35,7 @@ struct server_status {
   int64_t uptime_ms = 0;
   std::vector<shard_status> shards;
   std::vector<receiver_report> receivers;
+  uint64_t profile_streams = 0; ///< StreamProfiles calls open
 };
 
 /// The status: totals over shards and receivers, and each of them.

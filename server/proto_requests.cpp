@@ -200,4 +200,40 @@ query_error read_request(const v1::GetNetworkMapRequest& request, network_map_pa
   return {};
 }
 
+// -- StreamProfiles ----------------------------------------------------------------------
+
+bool stream_profiles_params::matches(const ip_address& host) const noexcept {
+  if (network && network->contains(host))
+    return true;
+  return std::binary_search(hosts.begin(), hosts.end(), host);
+}
+
+query_error read_request(const v1::StreamProfilesRequest& request, stream_profiles_params& out) {
+  out = stream_profiles_params{};
+  if (request.hosts_size() == 0 && request.network().empty())
+    return invalid("hosts: give hosts, a network or both (such as hosts [\"10.0.0.1\"] or "
+                   "network \"10.0.0.0/16\"); a stream follows only the hosts it names");
+  if (static_cast<size_t>(request.hosts_size()) > max_stream_hosts)
+    return invalid("hosts: " + std::to_string(request.hosts_size()) + " addresses are more than " +
+                   std::to_string(max_stream_hosts) + "; follow a prefix with network instead");
+  for (int i = 0; i < request.hosts_size(); ++i) {
+    const auto& text = request.hosts(i);
+    auto field = "hosts[" + std::to_string(i) + "]";
+    auto a = ip_address::parse(text);
+    if (!a)
+      return invalid(field + ": " + quoted(text) + " is not an IP address");
+    out.hosts.push_back(*a);
+  }
+  std::sort(out.hosts.begin(), out.hosts.end());
+  out.hosts.erase(std::unique(out.hosts.begin(), out.hosts.end()), out.hosts.end());
+  if (!request.network().empty()) {
+    cidr network;
+    if (auto e = read_network("network", request.network(), network))
+      return e;
+    out.network = network;
+  }
+  return read_enum<uint32_t>("granularity", request.granularity(), granularity_seconds,
+                             v1::Granularity_descriptor(), out.granularity_s);
+}
+
 } // namespace hostflow

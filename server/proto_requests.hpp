@@ -73,4 +73,24 @@ struct network_map_params {
 /// invalid_argument error names the field.
 query_error read_request(const v1::GetNetworkMapRequest& request, network_map_params& out);
 
+// -- StreamProfiles ----------------------------------------------------------------------
+
+/// Most addresses a StreamProfiles request may list; a larger set is better
+/// followed by its prefix.
+inline constexpr size_t max_stream_hosts = 1024;
+
+/// A StreamProfiles request, checked: which hosts, which granularity.
+struct stream_profiles_params {
+  uint32_t granularity_s = 60;
+  std::vector<ip_address> hosts; ///< sorted, no repeats
+  std::optional<cidr> network;
+
+  /// True when `host` is listed or lies in the network.
+  bool matches(const ip_address& host) const noexcept;
+};
+
+/// Reads and checks `request`: hosts, a network or both are required; an
+/// invalid_argument error names the field.
+query_error read_request(const v1::StreamProfilesRequest& request, stream_profiles_params& out);
+
 } // namespace hostflow

@@ -577,18 +577,23 @@ TEST_CASE("calls beyond the query queue are refused with RESOURCE_EXHAUSTED") {
   CHECK(s.profile(bad, profile).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_CASE("StreamProfiles is declared and answers UNIMPLEMENTED with a reason") {
+TEST_CASE("StreamProfiles is served: a request is checked, not answered UNIMPLEMENTED") {
   served_scenario s;
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + 10s);
+  // Neither hosts nor a network: refused before any stream opens.
   v1::StreamProfilesRequest request;
   request.set_granularity(v1::GRANULARITY_1_MINUTE);
   auto reader = s.stub->StreamProfiles(&ctx, request);
   v1::StreamProfilesResponse update;
   CHECK_FALSE(reader->Read(&update));
   auto status = reader->Finish();
-  CHECK(status.error_code() == grpc::StatusCode::UNIMPLEMENTED);
-  CHECK(status.error_message().find("StreamProfiles is not served") != std::string::npos);
+  CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(status.error_message().find("hosts: give hosts, a network or both") != std::string::npos);
+  // GetStatus counts open streams: none.
+  v1::GetStatusResponse response;
+  REQUIRE(s.status(response).ok());
+  CHECK(response.profile_streams() == 0);
 }
 
 // -- hostflowd -------------------------------------------------------------------------
