@@ -23,6 +23,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -98,6 +99,23 @@ class ApiFromAnotherClient(unittest.TestCase):
         cls.api = rpc.HostflowStub(cls.channel)
         cls.wait_for(lambda: cls.api.GetStatus(cls.pb.GetStatusRequest(), timeout=2) is not None,
                      "the API to answer")
+        # A stream of the scenario network's 1 min windows, open before any
+        # record arrives, read on its own thread until the server ends it.
+        cls.streamed = []
+        cls.stream = cls.api.StreamProfiles(cls.pb.StreamProfilesRequest(
+            network="10.10.0.0/16", granularity=cls.pb.GRANULARITY_1_MINUTE), timeout=120)
+        cls.stream_end = None
+
+        def read_stream():
+            try:
+                for message in cls.stream:
+                    cls.streamed.append(message)
+            except grpc.RpcError as e:
+                cls.stream_end = e.code()
+
+        cls.reader = threading.Thread(target=read_stream, daemon=True)
+        cls.reader.start()
+        cls.wait_for(lambda: cls.status().profile_streams == 1, "the stream to open")
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             for i, payload in enumerate(udp_payloads(ARGS.capture)):
                 s.sendto(payload, ("127.0.0.1", udp))
@@ -111,6 +129,8 @@ class ApiFromAnotherClient(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
+        cls.stream.cancel()
+        cls.reader.join(timeout=10)
         cls.channel.close()
         cls.daemon.send_signal(signal.SIGTERM)
         try:
@@ -197,6 +217,25 @@ class ApiFromAnotherClient(unittest.TestCase):
             self.assertEqual(sum(c.hosts for c in cells.cells), len(top.hosts))
             checked += 1
         self.assertGreater(checked, 0)
+
+    def test_a_stream_delivers_the_closed_windows_a_profile_reports(self):
+        pb = self.pb
+        answer = self.profile(SCANNER, pb.GRANULARITY_1_MINUTE)
+        closed = {(w.direction, w.start.seconds): w for w in answer.closed_windows}
+        self.assertTrue(closed)
+
+        def streamed_for_scanner():
+            return {(m.window.direction, m.window.start.seconds): m.window
+                    for m in list(self.streamed) if m.host == SCANNER}
+
+        self.wait_for(lambda: len(streamed_for_scanner()) >= len(closed),
+                      "the stream to carry the scanner's closed windows")
+        streamed = streamed_for_scanner()
+        self.assertEqual(set(streamed), set(closed))
+        for key, window in closed.items():
+            self.assertEqual(streamed[key], window)
+        hosts = {m.host for m in list(self.streamed)}
+        self.assertTrue(all(h.startswith("10.10.") for h in hosts), hosts)
 
     def test_bad_requests_get_invalid_argument_naming_the_field(self):
         pb = self.pb
