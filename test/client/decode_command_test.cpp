@@ -14,6 +14,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "client/cli_process.hpp"
 #include "flow/decode_error.hpp"
 
 namespace fs = std::filesystem;
@@ -26,41 +27,11 @@ const fs::path logstash_dir = flows_dir / "logstash-codec-netflow";
 
 // -- running the binary ------------------------------------------------------------------
 
-struct run_result {
-  int status = -1; ///< exit status, -1 when the process did not exit normally
-  std::string out;
-  std::string err;
-};
-
-std::string quote(const std::string& arg) {
-  std::string q = "'";
-  for (char c : arg)
-    q += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
-  return q + "'";
-}
+using run_result = hostflow::test::cli_result;
 
 /// Runs `hostflow` with `args`, collecting stdout, stderr and the exit status.
 run_result run_cli(const std::vector<std::string>& args) {
-  fs::path err_file =
-      fs::temp_directory_path() / ("hostflow-decode-test-" + std::to_string(::getpid()) + ".err");
-  std::string cmd = quote(HOSTFLOW_BINARY_DIR "/hostflow");
-  for (const auto& a : args)
-    cmd += ' ' + quote(a);
-  cmd += " 2>" + quote(err_file.string());
-  run_result r;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0)
-    r.out.append(buf, n);
-  int wait_status = ::pclose(pipe);
-  if (WIFEXITED(wait_status))
-    r.status = WEXITSTATUS(wait_status);
-  std::ifstream err{err_file};
-  r.err.assign(std::istreambuf_iterator<char>{err}, std::istreambuf_iterator<char>{});
-  fs::remove(err_file);
-  return r;
+  return hostflow::test::run_hostflow(args);
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
