@@ -26,20 +26,31 @@ inline constexpr const char* default_server = "127.0.0.1:50051";
 struct connection_options {
   std::string server = default_server; ///< host:port of hostflowd's gRPC API
   std::string timeout = "5s";          ///< the call's deadline, as a duration
+  std::string token_file;              ///< file with the bearer token; empty: $HOSTFLOW_TOKEN
+  bool tls = false;                    ///< TLS, verified against the system's CAs
+  std::string tls_ca_file;             ///< TLS, verified against this PEM CA instead
 };
 
-/// Registers --server and --timeout on `cmd`.
+/// Registers --server, --timeout, --token-file, --tls and --tls-ca on `cmd`.
 void add_connection_options(CLI::App& cmd, connection_options& opts);
+
+/// What a connection presents: TLS roots and the bearer token.
+struct channel_security {
+  bool tls = false;         ///< TLS instead of plaintext
+  std::string root_ca_pem;  ///< CAs to verify the server with; empty: the system's
+  std::string token;        ///< sent as "authorization: Bearer <token>"; empty: none
+};
 
 // -- the connection -------------------------------------------------------------------------
 
-/// A plaintext channel to one hostflowd and the stub of its API. Every call
-/// made through a context() of it carries the deadline, so no call waits
-/// longer than the user asked.
+/// A channel to one hostflowd and the stub of its API. Every call made
+/// through a context() of it carries the deadline, so no call waits longer
+/// than the user asked, and the token when there is one.
 class grpc_connection {
 public:
   /// A connection to `server` whose calls end after `timeout`.
-  grpc_connection(std::string server, std::chrono::milliseconds timeout);
+  grpc_connection(std::string server, std::chrono::milliseconds timeout,
+                  channel_security security = {});
 
   /// The API's stub.
   v1::Hostflow::Stub& stub() { return *stub_; }
@@ -54,11 +65,13 @@ public:
 private:
   std::string server_;
   std::chrono::milliseconds timeout_;
+  std::string authorization_;
   std::unique_ptr<v1::Hostflow::Stub> stub_;
 };
 
 /// A connection as `opts` ask for, or nullptr with `error` set when the
-/// timeout is not a duration (a usage error).
+/// timeout is not a duration or a token or CA file cannot be read (a usage
+/// error).
 std::unique_ptr<grpc_connection> open_connection(const connection_options& opts,
                                                  std::string& error);
 

@@ -8,7 +8,7 @@ hostflow_packages=(
   libcaf-dev nlohmann-json3-dev doctest-dev libcli11-dev libspdlog-dev libfmt-dev
   libpcap-dev libbenchmark-dev librocksdb-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  python3 python3-grpcio python3-protobuf
+  python3 python3-grpcio python3-protobuf openssl
 )
 
 install_missing_packages() {

@@ -30,6 +30,7 @@ std::unique_ptr<api_server> api_server::start(const api_server_settings& setting
   sources.profiles = profile_source{&sys, &pipeline, settings.query_deadline};
   sources.ingest = std::move(ingest);
   sources.streams = self->streams_.get();
+  sources.token = bearer_token_check{settings.security.token};
   self->service_ = std::make_unique<grpc_service>(std::move(sources), *self->pool_);
   grpc::ServerBuilder builder;
   // gRPC binds with SO_REUSEPORT by default, so a second server on the same
@@ -38,7 +39,7 @@ std::unique_ptr<api_server> api_server::start(const api_server_settings& setting
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int port = 0;
   auto address = settings.listen.to_string();
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(address, server_credentials(settings.security), &port);
   builder.RegisterService(self->service_.get());
   self->server_ = builder.BuildAndStart();
   if (!self->server_ || port == 0) {

@@ -12,6 +12,7 @@
 #include "actors/actors.hpp"
 #include "actors/profile_queries.hpp"
 #include "flow/ip_address.hpp"
+#include "server/api_security.hpp"
 #include "server/profile_stream_limits.hpp"
 
 namespace grpc {
@@ -41,6 +42,8 @@ struct api_server_settings {
   /// client (past it the stream ends with RESOURCE_EXHAUSTED) and streams
   /// open at once (past it calls are refused with RESOURCE_EXHAUSTED).
   profile_stream_limits streams;
+  /// TLS for the port and the token calls must carry; both off by default.
+  api_security security;
 };
 
 /// A running gRPC front end.

@@ -171,6 +171,10 @@ std::string validate(const server_config& config) {
   if (config.grpc.listen.port == 0)
     return "grpc.listen: " +
            detail::listen_error(config.grpc.listen.to_string(), "port must be 1..65535");
+  if (config.grpc.tls_cert_file.empty() != config.grpc.tls_key_file.empty())
+    return config.grpc.tls_cert_file.empty()
+             ? "grpc.tls_cert_file: empty while grpc.tls_key_file is set (TLS needs both)"
+             : "grpc.tls_key_file: empty while grpc.tls_cert_file is set (TLS needs both)";
   for (const auto& field : detail::integer_fields()) {
     auto value = field.get(config);
     if (value < field.min || value > field.max)
@@ -222,6 +226,9 @@ nlohmann::json to_json(const server_config& config) {
   result["exporters"] = std::move(exporters);
   result["store"]["path"] = config.store.path;
   result["grpc"]["listen"] = config.grpc.listen.to_string();
+  result["grpc"]["tls_cert_file"] = config.grpc.tls_cert_file;
+  result["grpc"]["tls_key_file"] = config.grpc.tls_key_file;
+  result["grpc"]["token_file"] = config.grpc.token_file;
   return result;
 }
 

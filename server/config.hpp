@@ -132,10 +132,20 @@ struct store_config {
 
 /// The gRPC API (key `grpc`).
 struct grpc_config {
-  /// TCP address the API listens on (`listen`). Loopback by default: the API
-  /// has no authentication yet, so reaching it from elsewhere is a choice to
-  /// make explicitly.
+  /// TCP address the API listens on (`listen`). Loopback by default: with
+  /// neither TLS nor a token configured anyone who reaches the port may ask,
+  /// so serving other machines is a choice to make explicitly.
   endpoint listen{ip_address::from_v4(0x7f000001), 50051};
+  /// PEM files of the server's certificate chain and private key
+  /// (`tls_cert_file`, `tls_key_file`): both set serves TLS only, both empty
+  /// serves plaintext.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  /// A file holding the bearer token every call must carry in its
+  /// `authorization` metadata (`token_file`); empty: no token is asked for.
+  /// A file rather than the token itself, so the secret is never part of the
+  /// config that hostflowd logs.
+  std::string token_file;
 };
 
 /// Everything hostflowd reads from its JSON config, validated. The member

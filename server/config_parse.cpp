@@ -210,6 +210,12 @@ void read_section(const json& object, const std::string& prefix, server_config& 
       config.store.path = read_string(value, path);
     } else if (path == "grpc.listen") {
       read_grpc_listen(value, config);
+    } else if (path == "grpc.tls_cert_file") {
+      config.grpc.tls_cert_file = read_string(value, path);
+    } else if (path == "grpc.tls_key_file") {
+      config.grpc.tls_key_file = read_string(value, path);
+    } else if (path == "grpc.token_file") {
+      config.grpc.token_file = read_string(value, path);
     } else if (detail::is_section(path)) {
       if (!value.is_object())
         reject(path, value, "not an object");

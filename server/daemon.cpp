@@ -163,6 +163,13 @@ int run_daemon(const server_config& config) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // The API's files are read first: a missing key or token file stops
+  // hostflowd before it binds anything.
+  api_security security;
+  if (auto problem = load_api_security(config.grpc, security); !problem.empty()) {
+    spdlog::error("{}", problem);
+    return 1;
+  }
   auto sockets = open_sockets(config);
   if (sockets.empty())
     return 1;
@@ -180,6 +187,7 @@ int run_daemon(const server_config& config) {
   // stops hostflowd before any record is taken in.
   api_server_settings api_settings;
   api_settings.listen = config.grpc.listen;
+  api_settings.security = std::move(security);
   std::string api_error;
   auto api = api_server::start(api_settings, sys, profiles, monitor, api_error);
   if (!api) {
@@ -188,7 +196,9 @@ int run_daemon(const server_config& config) {
     caf::anon_send_exit(monitor, caf::exit_reason::user_shutdown);
     return 1;
   }
-  spdlog::info("grpc {}: listening", api->listening().to_string());
+  spdlog::info("grpc {}: listening ({}, {})", api->listening().to_string(),
+               api_settings.security.tls() ? "TLS" : "plaintext",
+               api_settings.security.token.empty() ? "no token" : "bearer token required");
   receiver_settings settings;
   settings.batch_records = config.ingest.batch_records;
   settings.flush_interval = config.ingest.batch_flush;

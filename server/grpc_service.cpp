@@ -98,6 +98,8 @@ grpc::ServerUnaryReactor* grpc_service::run_query(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* grpc_service::GetHostProfile(grpc::CallbackServerContext* ctx,
                                                        const v1::GetHostProfileRequest* request,
                                                        v1::GetHostProfileResponse* response) {
+  if (auto denied = sources_.token.check(*ctx); !denied.ok())
+    return finish_now(ctx, denied);
   host_profile_params params;
   if (auto e = read_request(*request, params))
     return finish_now(ctx, to_grpc_status(e));
@@ -123,6 +125,8 @@ grpc::ServerUnaryReactor* grpc_service::GetHostProfile(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* grpc_service::TopHosts(grpc::CallbackServerContext* ctx,
                                                  const v1::TopHostsRequest* request,
                                                  v1::TopHostsResponse* response) {
+  if (auto denied = sources_.token.check(*ctx); !denied.ok())
+    return finish_now(ctx, denied);
   top_hosts_params params;
   if (auto e = read_request(*request, params))
     return finish_now(ctx, to_grpc_status(e));
@@ -138,6 +142,8 @@ grpc::ServerUnaryReactor* grpc_service::TopHosts(grpc::CallbackServerContext* ct
 grpc::ServerUnaryReactor* grpc_service::GetNetworkMap(grpc::CallbackServerContext* ctx,
                                                       const v1::GetNetworkMapRequest* request,
                                                       v1::GetNetworkMapResponse* response) {
+  if (auto denied = sources_.token.check(*ctx); !denied.ok())
+    return finish_now(ctx, denied);
   network_map_params params;
   if (auto e = read_request(*request, params))
     return finish_now(ctx, to_grpc_status(e));
@@ -154,6 +160,8 @@ grpc::ServerUnaryReactor* grpc_service::GetNetworkMap(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* grpc_service::GetStatus(grpc::CallbackServerContext* ctx,
                                                   const v1::GetStatusRequest*,
                                                   v1::GetStatusResponse* response) {
+  if (auto denied = sources_.token.check(*ctx); !denied.ok())
+    return finish_now(ctx, denied);
   return run_query(ctx, [this, response](const profile_source& src) {
     server_status status;
     status.version = HOSTFLOW_VERSION;
@@ -175,8 +183,10 @@ grpc::ServerUnaryReactor* grpc_service::GetStatus(grpc::CallbackServerContext* c
 // -- streams ---------------------------------------------------------------------------
 
 grpc::ServerWriteReactor<v1::StreamProfilesResponse>*
-grpc_service::StreamProfiles(grpc::CallbackServerContext*,
+grpc_service::StreamProfiles(grpc::CallbackServerContext* ctx,
                              const v1::StreamProfilesRequest* request) {
+  if (auto denied = sources_.token.check(*ctx); !denied.ok())
+    return refuse_stream(denied);
   stream_profiles_params params;
   if (auto e = read_request(*request, params))
     return refuse_stream(to_grpc_status(e));

@@ -12,6 +12,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "actors/profile_queries.hpp"
+#include "server/api_security.hpp"
 #include "server/query_pool.hpp"
 
 #include "hostflow/v1/hostflow.grpc.pb.h"
@@ -28,6 +29,8 @@ struct grpc_service_sources {
   ingest_monitor_actor ingest;
   /// The open profile streams; null: StreamProfiles is UNAVAILABLE.
   profile_stream_hub* streams = nullptr;
+  /// The token every call must present; by default none.
+  bearer_token_check token;
 };
 
 /// The gRPC status of a query's outcome, with its message:
@@ -45,7 +48,8 @@ query_deadline(std::chrono::milliseconds longest,
                std::chrono::system_clock::time_point now);
 
 /// Implements GetHostProfile, TopHosts, GetNetworkMap, GetStatus and
-/// StreamProfiles.
+/// StreamProfiles. Every handler checks the bearer token first: gRPC C++
+/// offers no hook that refuses a plaintext call before its handler runs.
 class grpc_service final : public v1::Hostflow::CallbackService {
 public:
   /// Answers from `sources`, running queries on `pool`, which must outlive

@@ -595,6 +595,23 @@ TEST_CASE("a bad grpc.listen is rejected naming the key") {
         "grpc: \"127.0.0.1:50051\" is not an object in test.json");
 }
 
+TEST_CASE("grpc TLS and token files are off by default, read as paths and need a cert and key together") {
+  CHECK(server_config{}.grpc.tls_cert_file.empty());
+  CHECK(server_config{}.grpc.token_file.empty());
+  auto result = parse(R"({"grpc": {"tls_cert_file": "/etc/h/c.pem", "tls_key_file": "/etc/h/k.pem",
+                                   "token_file": "/etc/h/token"}})");
+  REQUIRE_MESSAGE(result, result.error);
+  CHECK(result.config->grpc.tls_cert_file == "/etc/h/c.pem");
+  CHECK(result.config->grpc.tls_key_file == "/etc/h/k.pem");
+  CHECK(to_json(*result.config)["grpc"]["token_file"] == "/etc/h/token");
+  CHECK(error_of(R"({"grpc": {"tls_cert_file": "/etc/h/c.pem"}})") ==
+        "grpc.tls_key_file: empty while grpc.tls_cert_file is set (TLS needs both) in test.json");
+  CHECK(error_of(R"({"grpc": {"tls_key_file": "/etc/h/k.pem"}})") ==
+        "grpc.tls_cert_file: empty while grpc.tls_key_file is set (TLS needs both) in test.json");
+  CHECK(error_of(R"({"grpc": {"token_file": true}})") ==
+        "grpc.token_file: true is not a string in test.json");
+}
+
 TEST_CASE("--grpc-listen replaces grpc.listen and is checked like it") {
   auto result = resolve({"--grpc-listen", "127.0.0.1:6001"});
   REQUIRE_MESSAGE(result, result.error);
