@@ -223,6 +223,14 @@ receiver_actor::behavior_type receiver(receiver_actor::stateful_pointer<receiver
       if (st.last_poll_datagrams > 0 && st.last_poll_datagrams < light)
         std::this_thread::sleep_for(st.settings.coalesce_interval);
       st.last_poll_datagrams = 0;
+      if (const auto& updates = st.settings.routing) {
+        auto version = updates->version();
+        if (version != st.routing_version) {
+          // Records decoded before the change were routed by the old table.
+          st.router->set_table(updates->current());
+          st.routing_version = version;
+        }
+      }
       for (size_t round = 0; round < st.settings.max_rounds_per_poll; ++round) {
         size_t n = st.socket->receive(st.buffers, round == 0 ? st.settings.poll_timeout_ms : 0);
         st.last_poll_datagrams += n;

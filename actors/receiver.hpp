@@ -34,6 +34,9 @@ struct receiver_settings {
   /// so that a restarted daemon decodes at once; 0: only when the receiver stops.
   std::chrono::milliseconds template_save_interval{10'000};
   uint32_t index = 0;                    ///< which of the sockets sharing a port
+  /// Where a reloaded routing table appears; null: the table given at spawn
+  /// stays in force.
+  std::shared_ptr<const routing_updates> routing;
 };
 
 /// State of a receiver: its socket, decoder, the batch being filled and the
@@ -54,6 +57,7 @@ struct receiver_state {
   uint64_t dropped_batches = 0;
   uint64_t template_store_errors = 0;  ///< failed template loads and saves, malformed snapshots
   size_t last_poll_datagrams = 0;      ///< datagrams the previous poll took
+  uint64_t routing_version = 0;        ///< version of settings.routing in force
   std::chrono::steady_clock::time_point last_flush;
   std::chrono::steady_clock::time_point last_report;
   std::chrono::steady_clock::time_point last_template_save;

@@ -22,6 +22,36 @@ void shard_map::assign(uint32_t vshard, uint32_t owner) {
 record_router::record_router(std::shared_ptr<const routing_table> table)
   : table_(std::move(table)), pending_(table_->shards.shards().size()) {}
 
+void record_router::set_table(std::shared_ptr<const routing_table> table) {
+  table_ = std::move(table);
+  pending_.resize(table_->shards.shards().size());
+}
+
+// -- updates ------------------------------------------------------------------------
+
+routing_updates::routing_updates(std::shared_ptr<const routing_table> initial)
+  : table_(std::move(initial)) {}
+
+std::shared_ptr<const routing_table> routing_updates::current() const {
+  return std::atomic_load_explicit(&table_, std::memory_order_acquire);
+}
+
+void routing_updates::publish(std::shared_ptr<const routing_table> table) {
+  std::atomic_store_explicit(&table_, std::move(table), std::memory_order_release);
+  version_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+std::shared_ptr<const routing_table>
+routing_updates::with_policy(const std::vector<cidr>& monitored, bool monitor_all,
+                             const std::vector<exporter_rule>& rules) const {
+  auto now = current();
+  auto next = std::make_shared<routing_table>(
+    routing_table{now->shards, {}, monitor_all, exporter_selection{rules}});
+  for (const auto& network : monitored)
+    next->monitored.add(network);
+  return next;
+}
+
 void record_router::emit(uint32_t shard, const flow_record& r, record_view_kind kind,
                          int64_t newest) {
   auto& batch = pending_[shard];

@@ -3,6 +3,7 @@
 // Routing: which host_shard sees a record, and as what. A receiver owns a
 // record_router and sends one batch per shard.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -70,6 +71,36 @@ struct routing_table {
   }
 };
 
+/// The routing table in force, swapped whole when the configuration is
+/// reloaded. Receivers check version() between reads (one atomic load) and
+/// take the new table when it changed; no message and no lock on the data
+/// path.
+class routing_updates {
+public:
+  /// Starts with `initial` in force.
+  explicit routing_updates(std::shared_ptr<const routing_table> initial);
+
+  /// The table in force.
+  std::shared_ptr<const routing_table> current() const;
+
+  /// Bumped by every publish().
+  uint64_t version() const noexcept { return version_.load(std::memory_order_acquire); }
+
+  /// Puts `table` in force. It must keep the shard map of the current one:
+  /// what changes is which records are routed, not where.
+  void publish(std::shared_ptr<const routing_table> table);
+
+  /// A copy of the table in force with another monitoring policy and
+  /// exporter selection, ready to publish.
+  std::shared_ptr<const routing_table> with_policy(const std::vector<cidr>& monitored,
+                                                   bool monitor_all,
+                                                   const std::vector<exporter_rule>& rules) const;
+
+private:
+  std::shared_ptr<const routing_table> table_; ///< read and written with std::atomic_load/store
+  std::atomic<uint64_t> version_{1};
+};
+
 /// What a router did with the records it saw.
 struct routing_counters {
   uint64_t records = 0;       ///< records routed or dropped
@@ -96,6 +127,10 @@ public:
   void clear_pending_count() noexcept { pending_views_ = 0; }
 
   const routing_table& table() const noexcept { return *table_; }
+
+  /// Routes later records by `table`, which has the same shards; batches
+  /// pending and counters carry over.
+  void set_table(std::shared_ptr<const routing_table> table);
   const routing_counters& counters() const noexcept { return counters_; }
 
 private:

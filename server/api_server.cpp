@@ -31,6 +31,7 @@ std::unique_ptr<api_server> api_server::start(const api_server_settings& setting
   sources.ingest = std::move(ingest);
   sources.streams = self->streams_.get();
   sources.token = bearer_token_check{settings.security.token};
+  sources.reload = settings.reload;
   self->service_ = std::make_unique<grpc_service>(std::move(sources), *self->pool_);
   grpc::ServerBuilder builder;
   // gRPC binds with SO_REUSEPORT by default, so a second server on the same

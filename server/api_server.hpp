@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -13,6 +14,7 @@
 #include "actors/profile_queries.hpp"
 #include "flow/ip_address.hpp"
 #include "server/api_security.hpp"
+#include "server/config_reload.hpp"
 #include "server/profile_stream_limits.hpp"
 
 namespace grpc {
@@ -44,6 +46,9 @@ struct api_server_settings {
   profile_stream_limits streams;
   /// TLS for the port and the token calls must carry; both off by default.
   api_security security;
+  /// Reloads the configuration for the ReloadConfig RPC; null: the RPC is
+  /// refused with FAILED_PRECONDITION.
+  std::function<reload_outcome()> reload;
 };
 
 /// A running gRPC front end.

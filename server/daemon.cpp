@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <functional>
 #include <malloc.h>
 #include <memory>
 #include <thread>
@@ -20,6 +21,7 @@
 #include "actors/receiver.hpp"
 #include "server/actor_runtime.hpp"
 #include "server/api_server.hpp"
+#include "server/config_reload.hpp"
 #include "server/profile_settings.hpp"
 
 namespace hostflow {
@@ -71,14 +73,23 @@ std::vector<std::shared_ptr<udp_socket>> open_sockets(const server_config& confi
   return sockets;
 }
 
-// Waits for SIGINT or SIGTERM; SIGHUP is acknowledged and ignored for now.
-void wait_for_stop_signal(const sigset_t& signals) {
+// Logs what a reload did: a refusal as an error, the rest as information.
+void log_reload(const reload_outcome& outcome) {
+  if (outcome.ok())
+    spdlog::info("{}", outcome.to_string());
+  else
+    spdlog::error("{}", outcome.to_string());
+}
+
+// Waits for SIGINT or SIGTERM; SIGHUP reloads the configuration.
+void wait_for_stop_signal(const sigset_t& signals, const std::function<reload_outcome()>& reload) {
   for (;;) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0)
       continue;
     if (sig == SIGHUP) {
-      spdlog::info("SIGHUP received: configuration reload is not supported yet, ignoring");
+      spdlog::info("SIGHUP received: reloading the configuration");
+      log_reload(reload());
       continue;
     }
     spdlog::info("{} received: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -146,7 +157,7 @@ std::shared_ptr<store> open_store(const server_config& config) {
 
 } // namespace
 
-int run_daemon(const server_config& config) {
+int run_daemon(const server_config& config, const daemon_options& options) {
   spdlog::set_level(spdlog_level(config.log_level));
   // Record batches (~150 KB) cross threads: allocated by a receiver, freed by
   // their consumer. Above glibc's default mmap threshold each one would be a
@@ -183,11 +194,35 @@ int run_daemon(const server_config& config) {
   auto profiles = start_profile_pipeline(
     sys, profile_settings_from(config, std::thread::hardware_concurrency()), db);
   auto monitor = sys.spawn(ingest_monitor, config.status_interval);
+  // Reloads swap the routing table the receivers read; the shard map in it
+  // stays the pipeline's.
+  auto routing = std::make_shared<routing_updates>(profiles.routing);
+  std::unique_ptr<config_reloader> reloader;
+  if (options.reload_config)
+    reloader = std::make_unique<config_reloader>(
+      config, options.reload_config, [routing](const server_config& next) {
+        spdlog::set_level(spdlog_level(next.log_level));
+        routing->publish(
+          routing->with_policy(next.monitored_networks, next.monitor_all, next.exporters));
+      });
+  std::function<reload_outcome()> reload = [&reloader] {
+    if (!reloader) {
+      reload_outcome refused;
+      refused.error = "this hostflowd was started without a way to read its configuration again";
+      return refused;
+    }
+    return reloader->reload();
+  };
   // The API starts before the receivers, so a port that cannot be bound
   // stops hostflowd before any record is taken in.
   api_server_settings api_settings;
   api_settings.listen = config.grpc.listen;
   api_settings.security = std::move(security);
+  api_settings.reload = [&reload] {
+    auto outcome = reload();
+    log_reload(outcome);
+    return outcome;
+  };
   std::string api_error;
   auto api = api_server::start(api_settings, sys, profiles, monitor, api_error);
   if (!api) {
@@ -204,6 +239,7 @@ int run_daemon(const server_config& config) {
   settings.flush_interval = config.ingest.batch_flush;
   settings.max_batches_in_flight = config.ingest.max_batches_in_flight;
   settings.limits = config.decoder;
+  settings.routing = routing;
   std::vector<receiver_actor> receivers;
   for (size_t i = 0; i < sockets.size(); ++i) {
     settings.index = static_cast<uint32_t>(i % config.receivers_per_listen);
@@ -215,7 +251,7 @@ int run_daemon(const server_config& config) {
                HOSTFLOW_VERSION, receivers.size(), profiles.shards.size(),
                sys.scheduler().num_workers());
 
-  wait_for_stop_signal(signals);
+  wait_for_stop_signal(signals, reload);
 
   // Calls in flight get a moment to finish; the pipeline they query stops
   // only after the last one has.

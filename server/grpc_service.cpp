@@ -180,6 +180,30 @@ grpc::ServerUnaryReactor* grpc_service::GetStatus(grpc::CallbackServerContext* c
   });
 }
 
+grpc::ServerUnaryReactor* grpc_service::ReloadConfig(grpc::CallbackServerContext* ctx,
+                                                     const v1::ReloadConfigRequest*,
+                                                     v1::ReloadConfigResponse* response) {
+  if (auto denied = sources_.token.check(*ctx); !denied.ok())
+    return finish_now(ctx, denied);
+  if (!sources_.reload)
+    return finish_now(ctx, {grpc::StatusCode::FAILED_PRECONDITION,
+                            "this hostflowd cannot reload its configuration"});
+  // On the pool: loading reads a file, which gRPC's own threads must not
+  // wait for.
+  return run_query(ctx, [this, response](const profile_source&) {
+    auto outcome = sources_.reload();
+    if (!outcome.ok())
+      return grpc::Status{grpc::StatusCode::FAILED_PRECONDITION,
+                          "the configuration was not reloaded, the running one stays in force: " +
+                            outcome.error};
+    for (const auto& key : outcome.applied)
+      response->add_applied_keys(key);
+    for (const auto& key : outcome.restart_required)
+      response->add_restart_required_keys(key);
+    return grpc::Status::OK;
+  });
+}
+
 // -- streams ---------------------------------------------------------------------------
 
 grpc::ServerWriteReactor<v1::StreamProfilesResponse>*

@@ -7,12 +7,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include <grpcpp/grpcpp.h>
 
 #include "actors/profile_queries.hpp"
 #include "server/api_security.hpp"
+#include "server/config_reload.hpp"
 #include "server/query_pool.hpp"
 
 #include "hostflow/v1/hostflow.grpc.pb.h"
@@ -31,6 +33,8 @@ struct grpc_service_sources {
   profile_stream_hub* streams = nullptr;
   /// The token every call must present; by default none.
   bearer_token_check token;
+  /// Reloads the configuration; null: ReloadConfig is FAILED_PRECONDITION.
+  std::function<reload_outcome()> reload;
 };
 
 /// The gRPC status of a query's outcome, with its message:
@@ -47,8 +51,8 @@ query_deadline(std::chrono::milliseconds longest,
                std::chrono::system_clock::time_point client_deadline,
                std::chrono::system_clock::time_point now);
 
-/// Implements GetHostProfile, TopHosts, GetNetworkMap, GetStatus and
-/// StreamProfiles. Every handler checks the bearer token first: gRPC C++
+/// Implements GetHostProfile, TopHosts, GetNetworkMap, GetStatus,
+/// StreamProfiles and ReloadConfig. Every handler checks the bearer token first: gRPC C++
 /// offers no hook that refuses a plaintext call before its handler runs.
 class grpc_service final : public v1::Hostflow::CallbackService {
 public:
@@ -81,6 +85,11 @@ public:
   grpc::ServerWriteReactor<v1::StreamProfilesResponse>*
   StreamProfiles(grpc::CallbackServerContext* ctx,
                  const v1::StreamProfilesRequest* request) override;
+
+  /// Reads the configuration again and applies what can change in flight.
+  grpc::ServerUnaryReactor* ReloadConfig(grpc::CallbackServerContext* ctx,
+                                         const v1::ReloadConfigRequest* request,
+                                         v1::ReloadConfigResponse* response) override;
 
 private:
   /// Runs `work(source)` on the pool with the call's deadline applied and

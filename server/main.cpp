@@ -24,5 +24,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "hostflowd: %s\n", config.error.c_str());
     return 2;
   }
-  return hostflow::run_daemon(*config.config);
+  hostflow::daemon_options options;
+  options.reload_config = [overrides] { return hostflow::resolve_config(overrides); };
+  return hostflow::run_daemon(*config.config, options);
 }
