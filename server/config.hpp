@@ -13,6 +13,7 @@
 #include "flow/decoder_limits.hpp"
 #include "flow/exporter_selection.hpp"
 #include "flow/ip_address.hpp"
+#include "server/profile_stream_limits.hpp"
 
 namespace hostflow {
 
@@ -146,6 +147,14 @@ struct grpc_config {
   /// A file rather than the token itself, so the secret is never part of the
   /// config that hostflowd logs.
   std::string token_file;
+  /// StreamProfiles calls open at once (`max_profile_streams`); past it
+  /// calls are refused with RESOURCE_EXHAUSTED.
+  size_t max_profile_streams = default_max_streams;
+  /// Bytes of windows one stream may hold for a client that reads slower
+  /// than windows close (`profile_stream_queue_bytes`); past it the stream
+  /// ends with RESOURCE_EXHAUSTED. With `max_profile_streams` it bounds the
+  /// memory slow clients can take.
+  size_t profile_stream_queue_bytes = default_stream_queue_bytes;
 };
 
 /// Everything hostflowd reads from its JSON config, validated. The member

@@ -137,6 +137,12 @@ std::vector<integer_field> make_fields() {
       {"store.max_bytes", 0, uint64_t{1} << 50,
        [](const cfg& c) -> uint64_t { return c.store.max_bytes; },
        [](cfg& c, uint64_t v) { c.store.max_bytes = v; }},
+      {"grpc.max_profile_streams", 1, 4096,
+       [](const cfg& c) -> uint64_t { return c.grpc.max_profile_streams; },
+       [](cfg& c, uint64_t v) { c.grpc.max_profile_streams = v; }},
+      {"grpc.profile_stream_queue_bytes", 64 * kib, gib,
+       [](const cfg& c) -> uint64_t { return c.grpc.profile_stream_queue_bytes; },
+       [](cfg& c, uint64_t v) { c.grpc.profile_stream_queue_bytes = v; }},
   };
 }
 

@@ -218,6 +218,8 @@ int run_daemon(const server_config& config, const daemon_options& options) {
   api_server_settings api_settings;
   api_settings.listen = config.grpc.listen;
   api_settings.security = std::move(security);
+  api_settings.streams.max_streams = config.grpc.max_profile_streams;
+  api_settings.streams.max_queued_bytes = config.grpc.profile_stream_queue_bytes;
   api_settings.reload = [&reload] {
     auto outcome = reload();
     log_reload(outcome);
