@@ -1,5 +1,7 @@
 #include "server/cli_options.hpp"
 
+#include <algorithm>
+
 #include <CLI/CLI.hpp>
 
 #include "server/config_fields.hpp"
@@ -36,6 +38,10 @@ void add_cli_options(CLI::App& app, cli_overrides& out) {
   app.add_option("--data-dir", out.data_dir,
                  "directory of the embedded store; replaces the config's store.path")
       ->type_name("PATH");
+  app.add_flag("--demo", out.demo,
+               "also send synthetic IPFIX of a small network (10.20.0.0/24: background and a "
+               "cycle of attacks) to this hostflowd's own UDP listener, to try it without an "
+               "exporter (sets profiles.allowed_lateness_seconds to at most 15)");
 }
 
 std::string apply_overrides(const cli_overrides& overrides, server_config& config) {
@@ -84,6 +90,12 @@ std::string apply_overrides(const cli_overrides& overrides, server_config& confi
       return "--data-dir: '' is empty (leave the option out to keep state in memory)";
     config.store.path = *overrides.data_dir;
   }
+  // The demo's exporter sends every second what ended in it: windows need
+  // not wait the 2 minutes real exporters take, and a newcomer sees closed
+  // windows within half a minute.
+  if (overrides.demo)
+    config.profiles.allowed_lateness =
+      std::min(config.profiles.allowed_lateness, demo_allowed_lateness);
   return {};
 }
 

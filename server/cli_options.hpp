@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,7 +39,14 @@ struct cli_overrides {
 
   /// --data-dir PATH: replaces `store.path`.
   std::optional<std::string> data_dir;
+
+  /// --demo: run with the demo sender (not a config key: a way to run);
+  /// lowers `profiles.allowed_lateness_seconds` to demo_allowed_lateness.
+  bool demo = false;
 };
+
+/// The allowed lateness in demo mode, whose exporter flushes every second.
+inline constexpr std::chrono::seconds demo_allowed_lateness{15};
 
 /// Registers the options on `app`. Parsing `app` fills `out`, which must
 /// outlive the parse. Values are checked later, by resolve_config, so that the

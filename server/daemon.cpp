@@ -22,6 +22,8 @@
 #include "server/actor_runtime.hpp"
 #include "server/api_server.hpp"
 #include "server/config_reload.hpp"
+#include "server/demo_sender.hpp"
+#include "flow/demo_traffic.hpp"
 #include "server/profile_settings.hpp"
 
 namespace hostflow {
@@ -248,6 +250,22 @@ int run_daemon(const server_config& config, const daemon_options& options) {
     receivers.push_back(
       sys.spawn<caf::detached>(receiver, sockets[i], profiles.routing, monitor, db, settings));
   }
+  std::unique_ptr<demo_sender> demo;
+  if (options.demo) {
+    auto target = demo_target(config.udp_listen);
+    std::string demo_error;
+    demo = demo_sender::start(target, demo_error);
+    if (demo) {
+      std::string attacks;
+      for (const auto& a : demo_traffic::attacks())
+        attacks += fmt::format("; {} at {}..{} s", a.name, a.from_s, a.to_s);
+      spdlog::info("demo: sending synthetic IPFIX of {} to {} (every {} s{})",
+                   demo_traffic::network(), target.to_string(), demo_traffic::cycle_seconds,
+                   attacks);
+    } else {
+      spdlog::error("{}", demo_error);
+    }
+  }
   spdlog::info("effective configuration: {}", to_json(config).dump());
   spdlog::info("hostflowd {} running: {} receivers, {} host shards, {} scheduler threads",
                HOSTFLOW_VERSION, receivers.size(), profiles.shards.size(),
@@ -255,6 +273,8 @@ int run_daemon(const server_config& config, const daemon_options& options) {
 
   wait_for_stop_signal(signals, reload);
 
+  if (demo)
+    demo->stop();
   // Calls in flight get a moment to finish; the pipeline they query stops
   // only after the last one has.
   api->stop(std::chrono::milliseconds(500));

@@ -12,6 +12,9 @@ struct daemon_options {
   /// overrides applied) for SIGHUP and the ReloadConfig RPC; null: reloads
   /// are refused.
   std::function<config_result()> reload_config;
+  /// Sends the demo network's synthetic IPFIX to the first IPFIX listener
+  /// (--demo).
+  bool demo = false;
 };
 
 /// Runs hostflowd with `config` until SIGINT or SIGTERM: opens the UDP

@@ -26,5 +26,6 @@ int main(int argc, char** argv) {
   }
   hostflow::daemon_options options;
   options.reload_config = [overrides] { return hostflow::resolve_config(overrides); };
+  options.demo = overrides.demo;
   return hostflow::run_daemon(*config.config, options);
 }
