@@ -102,6 +102,13 @@ std::unique_ptr<grpc::ClientContext> grpc_connection::context() const {
   return ctx;
 }
 
+std::unique_ptr<grpc::ClientContext> grpc_connection::stream_context() const {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  if (!authorization_.empty())
+    ctx->AddMetadata("authorization", authorization_);
+  return ctx;
+}
+
 std::string grpc_connection::describe(const grpc::Status& status) const {
   std::string line = "server " + server_ + ": " + code_name(status.error_code()) + ": ";
   // gRPC's own words for a refused connection name no server and no cause a

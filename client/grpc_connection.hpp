@@ -58,6 +58,13 @@ public:
   /// A fresh context for one call, its deadline `timeout` from now.
   std::unique_ptr<grpc::ClientContext> context() const;
 
+  /// A context for a stream that lasts until cancelled: the token but no
+  /// deadline (the connection itself still has to come up within `timeout`).
+  std::unique_ptr<grpc::ClientContext> stream_context() const;
+
+  /// The call's time limit.
+  std::chrono::milliseconds timeout() const noexcept { return timeout_; }
+
   /// One line for a failed call: "server ADDR: CODE: message". An
   /// unreachable server is said so in words beside gRPC's own text.
   std::string describe(const grpc::Status& status) const;

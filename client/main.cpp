@@ -10,6 +10,7 @@
 #include "client/decode_command.hpp"
 #include "client/host_command.hpp"
 #include "client/map_command.hpp"
+#include "client/profiles_command.hpp"
 #include "client/reload_command.hpp"
 #include "client/status_command.hpp"
 #include "client/top_command.hpp"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   add_host_command(app, run);
   add_top_command(app, run);
   add_map_command(app, run);
+  add_profiles_command(app, run);
   add_reload_command(app, run);
   add_decode_command(app, run);
   try {

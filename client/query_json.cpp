@@ -146,6 +146,7 @@ std::vector<json> status_to_json(const v1::GetStatusResponse& s) {
   server["hosts_in_memory"] = s.hosts_in_memory();
   server["external_hosts_in_memory"] = s.external_hosts_in_memory();
   server["store_bytes"] = s.store_bytes();
+  server["profile_streams"] = s.profile_streams();
   server["shards"] = s.shards_size();
   server["receivers"] = s.ingest().receivers_size();
   lines.push_back(std::move(server));

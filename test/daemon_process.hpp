@@ -30,13 +30,14 @@ inline std::string daemon_path() {
   return std::string(HOSTFLOW_BINARY_DIR) + "/hostflowd";
 }
 
-/// A hostflowd child process with its output in a temp file; killed
-/// (SIGKILL) if still running when it goes out of scope.
+/// A hostflowd child process (or another of this build's binaries, such
+/// as a following `hostflow profiles`) with its output in a temp file;
+/// killed (SIGKILL) if still running when it goes out of scope.
 struct daemon_process {
   pid_t pid = -1;
   std::string log_path;
 
-  explicit daemon_process(std::vector<std::string> args) {
+  explicit daemon_process(std::vector<std::string> args, std::string path = daemon_path()) {
     char tmpl[] = "/tmp/hostflowd-test-XXXXXX";
     int fd = mkstemp(tmpl);
     REQUIRE(fd >= 0);
@@ -45,7 +46,6 @@ struct daemon_process {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fd, 1);
     posix_spawn_file_actions_adddup2(&actions, fd, 2);
-    auto path = daemon_path();
     args.insert(args.begin(), path);
     std::vector<char*> argv;
     for (auto& a : args)
