@@ -7,7 +7,7 @@ hostflow_packages=(
   build-essential cmake ninja-build ccache pkg-config
   libcaf-dev nlohmann-json3-dev doctest-dev libcli11-dev libspdlog-dev libfmt-dev
   libpcap-dev libbenchmark-dev librocksdb-dev
-  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc libcpp-httplib-dev
   python3 python3-grpcio python3-protobuf openssl
 )
 

@@ -24,6 +24,10 @@ void add_cli_options(CLI::App& app, cli_overrides& out) {
                  "TCP address the gRPC API listens on, as 127.0.0.1:50051 or [::1]:50051; "
                  "replaces the config's grpc.listen")
       ->type_name("ADDR:PORT");
+  app.add_option("--metrics-listen", out.metrics_listen,
+                 "TCP address of the Prometheus endpoint (/metrics), as 127.0.0.1:9105; '' "
+                 "serves none; replaces the config's metrics.listen")
+      ->type_name("ADDR:PORT");
   app.add_option("--log-level", out.log_level,
                  "trace, debug, info, warn, error or off; replaces the config's log_level")
       ->type_name("LEVEL");
@@ -62,6 +66,17 @@ std::string apply_overrides(const cli_overrides& overrides, server_config& confi
     if (!address)
       return "--grpc-listen: " + detail::listen_error(*overrides.grpc_listen, reason);
     config.grpc.listen = *address;
+  }
+  if (overrides.metrics_listen) {
+    if (overrides.metrics_listen->empty()) {
+      config.metrics.listen.reset();
+    } else {
+      std::string reason;
+      auto address = parse_listen_endpoint(*overrides.metrics_listen, reason);
+      if (!address)
+        return "--metrics-listen: " + detail::listen_error(*overrides.metrics_listen, reason);
+      config.metrics.listen = *address;
+    }
   }
   if (overrides.log_level) {
     auto level = parse_log_level(*overrides.log_level);

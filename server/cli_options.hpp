@@ -28,6 +28,10 @@ struct cli_overrides {
   /// --grpc-listen ADDR:PORT: replaces `grpc.listen`.
   std::optional<std::string> grpc_listen;
 
+  /// --metrics-listen ADDR:PORT: replaces `metrics.listen`; "" turns the
+  /// endpoint off.
+  std::optional<std::string> metrics_listen;
+
   /// --log-level LEVEL: replaces `log_level`.
   std::optional<std::string> log_level;
 

@@ -171,6 +171,9 @@ std::string validate(const server_config& config) {
   if (config.grpc.listen.port == 0)
     return "grpc.listen: " +
            detail::listen_error(config.grpc.listen.to_string(), "port must be 1..65535");
+  if (config.metrics.listen && config.metrics.listen->port == 0)
+    return "metrics.listen: " +
+           detail::listen_error(config.metrics.listen->to_string(), "port must be 1..65535");
   if (config.grpc.tls_cert_file.empty() != config.grpc.tls_key_file.empty())
     return config.grpc.tls_cert_file.empty()
              ? "grpc.tls_cert_file: empty while grpc.tls_key_file is set (TLS needs both)"
@@ -229,6 +232,7 @@ nlohmann::json to_json(const server_config& config) {
   result["grpc"]["tls_cert_file"] = config.grpc.tls_cert_file;
   result["grpc"]["tls_key_file"] = config.grpc.tls_key_file;
   result["grpc"]["token_file"] = config.grpc.token_file;
+  result["metrics"]["listen"] = config.metrics.listen ? config.metrics.listen->to_string() : "";
   return result;
 }
 

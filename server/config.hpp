@@ -157,6 +157,14 @@ struct grpc_config {
   size_t profile_stream_queue_bytes = default_stream_queue_bytes;
 };
 
+/// The Prometheus metrics endpoint (key `metrics`).
+struct metrics_config {
+  /// TCP address of the HTTP endpoint serving /metrics (`listen`); unset
+  /// (the empty string in the file) serves none. Loopback by default, like
+  /// the API.
+  std::optional<endpoint> listen = endpoint{ip_address::from_v4(0x7f000001), 9105};
+};
+
 /// Everything hostflowd reads from its JSON config, validated. The member
 /// initialisers are the defaults: a key missing from the file keeps them, and
 /// configs/hostflow.json spells them out. docs/CONFIG.md describes each key.
@@ -221,6 +229,9 @@ struct server_config {
 
   /// The gRPC API (`grpc`).
   grpc_config grpc;
+
+  /// The metrics endpoint (`metrics`).
+  metrics_config metrics;
 };
 
 // -- loading -----------------------------------------------------------------------

@@ -192,7 +192,7 @@ std::string network_error(std::string_view text, const std::string& reason) {
 
 bool is_section(std::string_view path) {
   return path == "decoder" || path == "ingest" || path == "scheduler" || path == "profiles" ||
-         path == "baseline" || path == "store" || path == "grpc";
+         path == "baseline" || path == "store" || path == "grpc" || path == "metrics";
 }
 
 } // namespace hostflow::detail

@@ -91,6 +91,17 @@ void read_grpc_listen(const json& value, server_config& config) {
   config.grpc.listen = *address;
 }
 
+// "" turns the endpoint off; anything else must be an address:port.
+std::optional<endpoint> read_optional_listen(const std::string& text, const std::string& where) {
+  if (text.empty())
+    return std::nullopt;
+  std::string reason;
+  auto address = parse_listen_endpoint(text, reason);
+  if (!address)
+    throw config_error{where + ": " + detail::listen_error(text, reason)};
+  return address;
+}
+
 void read_monitored_networks(const json& value, server_config& config) {
   if (!value.is_array())
     reject("monitored_networks", value, "not an array of network strings (\"10.0.0.0/8\")");
@@ -210,6 +221,8 @@ void read_section(const json& object, const std::string& prefix, server_config& 
       config.store.path = read_string(value, path);
     } else if (path == "grpc.listen") {
       read_grpc_listen(value, config);
+    } else if (path == "metrics.listen") {
+      config.metrics.listen = read_optional_listen(read_string(value, path), path);
     } else if (path == "grpc.tls_cert_file") {
       config.grpc.tls_cert_file = read_string(value, path);
     } else if (path == "grpc.tls_key_file") {

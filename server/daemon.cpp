@@ -23,6 +23,7 @@
 #include "server/api_server.hpp"
 #include "server/config_reload.hpp"
 #include "server/demo_sender.hpp"
+#include "server/metrics_http.hpp"
 #include "flow/demo_traffic.hpp"
 #include "server/profile_settings.hpp"
 
@@ -157,6 +158,32 @@ std::shared_ptr<store> open_store(const server_config& config) {
   return std::shared_ptr<store>(std::move(db));
 }
 
+// A scrape's numbers: the shards' and receivers' counters asked for with a
+// deadline, as GetStatus asks for them, and the API's stream counters.
+metrics_endpoint::snapshot_source metrics_source(caf::actor_system& sys,
+                                                 const profile_pipeline& profiles,
+                                                 const ingest_monitor_actor& monitor,
+                                                 const api_server& api) {
+  auto started = std::chrono::steady_clock::now();
+  return [&sys, &profiles, monitor, &api, started](std::string& error) {
+    std::optional<metrics_snapshot> s{std::in_place};
+    s->version = HOSTFLOW_VERSION;
+    s->uptime_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    profile_source src{&sys, &profiles, std::chrono::milliseconds(2000)};
+    if (auto e = query_shard_status(src, s->shards)) {
+      error = e.message;
+      return std::optional<metrics_snapshot>{};
+    }
+    if (auto e = query_ingest_reports(src, monitor, s->receivers)) {
+      error = e.message;
+      return std::optional<metrics_snapshot>{};
+    }
+    s->streams = api.stream_counters();
+    return s;
+  };
+}
+
 } // namespace
 
 int run_daemon(const server_config& config, const daemon_options& options) {
@@ -238,6 +265,20 @@ int run_daemon(const server_config& config, const daemon_options& options) {
   spdlog::info("grpc {}: listening ({}, {})", api->listening().to_string(),
                api_settings.security.tls() ? "TLS" : "plaintext",
                api_settings.security.token.empty() ? "no token" : "bearer token required");
+  std::unique_ptr<metrics_endpoint> metrics;
+  if (config.metrics.listen) {
+    std::string metrics_error;
+    metrics = metrics_endpoint::start(*config.metrics.listen,
+                                      metrics_source(sys, profiles, monitor, *api), metrics_error);
+    if (!metrics) {
+      spdlog::error("{}", metrics_error);
+      api->stop(std::chrono::milliseconds(0));
+      stop_profile_pipeline(sys, profiles);
+      caf::anon_send_exit(monitor, caf::exit_reason::user_shutdown);
+      return 1;
+    }
+    spdlog::info("metrics {}: listening (GET /metrics)", metrics->listening().to_string());
+  }
   receiver_settings settings;
   settings.batch_records = config.ingest.batch_records;
   settings.flush_interval = config.ingest.batch_flush;
@@ -278,6 +319,8 @@ int run_daemon(const server_config& config, const daemon_options& options) {
   // Calls in flight get a moment to finish; the pipeline they query stops
   // only after the last one has.
   api->stop(std::chrono::milliseconds(500));
+  if (metrics)
+    metrics->stop();
   {
     caf::scoped_actor self{sys};
     for (const auto& r : receivers)

@@ -4,6 +4,7 @@
 // loopback ports to point it at: shared by the suites that run the real
 // binary.
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -30,6 +31,47 @@ inline std::string daemon_path() {
   return std::string(HOSTFLOW_BINARY_DIR) + "/hostflowd";
 }
 
+/// A TCP socket listening on 127.0.0.1 at a port the kernel picked, closed
+/// when it goes out of scope: a port that is taken.
+struct tcp_listener {
+  int fd = -1;
+  uint16_t port = 0;
+
+  tcp_listener() {
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+    REQUIRE(listen(fd, 4) == 0);
+    socklen_t len = sizeof(addr);
+    REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    port = ntohs(addr.sin_port);
+  }
+
+  tcp_listener(const tcp_listener&) = delete;
+  tcp_listener& operator=(const tcp_listener&) = delete;
+
+  ~tcp_listener() {
+    if (fd >= 0)
+      close(fd);
+  }
+};
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (bound and released),
+/// for a daemon's gRPC API: each daemon under test gets its own, so suites
+/// run side by side.
+inline uint16_t free_tcp_port() {
+  tcp_listener probe;
+  return probe.port;
+}
+
+/// "127.0.0.1:<port>".
+inline std::string loopback(uint16_t port) {
+  return "127.0.0.1:" + std::to_string(port);
+}
+
 /// A hostflowd child process (or another of this build's binaries, such
 /// as a following `hostflow profiles`) with its output in a temp file;
 /// killed (SIGKILL) if still running when it goes out of scope.
@@ -46,6 +88,11 @@ struct daemon_process {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fd, 1);
     posix_spawn_file_actions_adddup2(&actions, fd, 2);
+    // Every daemon under test gets its own metrics port, so suites run side
+    // by side without fighting over the default 9105.
+    if (path == daemon_path() &&
+        std::find(args.begin(), args.end(), "--metrics-listen") == args.end())
+      args.insert(args.end(), {"--metrics-listen", loopback(free_tcp_port())});
     args.insert(args.begin(), path);
     std::vector<char*> argv;
     for (auto& a : args)
@@ -101,45 +148,5 @@ struct daemon_process {
   }
 };
 
-/// A TCP socket listening on 127.0.0.1 at a port the kernel picked, closed
-/// when it goes out of scope: a port that is taken.
-struct tcp_listener {
-  int fd = -1;
-  uint16_t port = 0;
-
-  tcp_listener() {
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-    REQUIRE(listen(fd, 4) == 0);
-    socklen_t len = sizeof(addr);
-    REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    port = ntohs(addr.sin_port);
-  }
-
-  tcp_listener(const tcp_listener&) = delete;
-  tcp_listener& operator=(const tcp_listener&) = delete;
-
-  ~tcp_listener() {
-    if (fd >= 0)
-      close(fd);
-  }
-};
-
-/// A TCP port on 127.0.0.1 that was free a moment ago (bound and released),
-/// for a daemon's gRPC API: each daemon under test gets its own, so suites
-/// run side by side.
-inline uint16_t free_tcp_port() {
-  tcp_listener probe;
-  return probe.port;
-}
-
-/// "127.0.0.1:<port>".
-inline std::string loopback(uint16_t port) {
-  return "127.0.0.1:" + std::to_string(port);
-}
 
 } // namespace hostflow::test

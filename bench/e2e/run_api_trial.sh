@@ -68,11 +68,8 @@ start_daemon() {
   rm -rf "$work/store"
   printf '{"grpc": {"max_profile_streams": %d}, "status_interval_seconds": 60}\n' \
     $((subscribers + 8)) >"$work/hostflow.json"
-  local extra=()
-  # A build with the metrics endpoint gets its own port for it.
-  "$HOSTFLOWD" --help | grep -q -- --metrics-listen && extra=(--metrics-listen "127.0.0.1:$(free_port)")
   "$HOSTFLOWD" --config "$work/hostflow.json" --udp-listen "$udp" --grpc-listen "$grpc" \
-    "${extra[@]}" --data-dir "$work/store" >"$work/daemon.log" 2>&1 &
+    --metrics-listen "127.0.0.1:$(free_port)" --data-dir "$work/store" >"$work/daemon.log" 2>&1 &
   daemon_pid=$!
   for _ in $(seq 100); do
     grep -q "running" "$work/daemon.log" && return 0

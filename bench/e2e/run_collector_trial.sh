@@ -89,7 +89,7 @@ collector_start_hostflowd() { # port workdir
   grpc_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   # shellcheck disable=SC2086 # HOSTFLOWD_ARGS is a list of words
   "$HOSTFLOWD" --config "$2/hostflowd.json" --udp-listen "127.0.0.1:$1" \
-    --grpc-listen "127.0.0.1:$grpc_port" ${HOSTFLOWD_ARGS:-} \
+    --grpc-listen "127.0.0.1:$grpc_port" --metrics-listen '' ${HOSTFLOWD_ARGS:-} \
     >"$2/collector.log" 2>&1 &
   COLLECTOR_PID=$!
 }

@@ -87,13 +87,15 @@ class ApiFromAnotherClient(unittest.TestCase):
         cls.work = tempfile.mkdtemp(prefix="hostflow-python-")
         cls.pb, rpc = generate_stubs(ARGS.proto_dir, os.path.join(cls.work, "stubs"))
         udp, tcp = free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_STREAM)
+        metrics = free_port(socket.SOCK_STREAM)
         config = os.path.join(cls.work, "hostflowd.json")
         with open(config, "w") as f:
             json.dump({"udp_receive_buffer_bytes": 8 * 1024 * 1024}, f)
         cls.log = open(os.path.join(cls.work, "hostflowd.log"), "w")
         cls.daemon = subprocess.Popen(
             [ARGS.hostflowd, "--config", config, "--udp-listen", f"127.0.0.1:{udp}",
-             "--grpc-listen", f"127.0.0.1:{tcp}", "--data-dir", os.path.join(cls.work, "data")],
+             "--grpc-listen", f"127.0.0.1:{tcp}", "--metrics-listen", f"127.0.0.1:{metrics}",
+             "--data-dir", os.path.join(cls.work, "data")],
             stdout=cls.log, stderr=subprocess.STDOUT)
         cls.channel = grpc.insecure_channel(f"127.0.0.1:{tcp}")
         cls.api = rpc.HostflowStub(cls.channel)
