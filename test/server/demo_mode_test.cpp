@@ -69,7 +69,14 @@ TEST_CASE("hostflowd --demo shows live hosts of the demo network within seconds"
       open_flows += w.flows();
   }
   CHECK(open_flows >= 20);
-  REQUIRE(stub->GetStatus(context().get(), v1::GetStatusRequest{}, &status).ok());
+  // Receivers report their counters about once a second.
+  for (int poll = 0; poll < 50; ++poll) {
+    status.Clear();
+    REQUIRE(stub->GetStatus(context().get(), v1::GetStatusRequest{}, &status).ok());
+    if (status.ingest().records() > 0)
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
   CHECK(status.ingest().records() > 0);
   CHECK(status.ingest().decode_errors() == 0);
   CHECK(status.ingest().lost_records() == 0);
