@@ -151,6 +151,16 @@ std::vector<json> status_to_json(const v1::GetStatusResponse& s) {
   server["receivers"] = s.ingest().receivers_size();
   lines.push_back(std::move(server));
 
+  for (const auto& n : s.nodes()) {
+    json node;
+    node["kind"] = "node";
+    node["name"] = n.name();
+    node["local"] = n.local();
+    node["shards"] = std::vector<uint32_t>(n.shards().begin(), n.shards().end());
+    node["start_time"] = time_or_null(n.has_start_time(), n.start_time());
+    lines.push_back(std::move(node));
+  }
+
   const auto& in = s.ingest();
   json ingest;
   ingest["kind"] = "ingest";

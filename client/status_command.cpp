@@ -18,6 +18,9 @@ void print_status_text(std::ostream& out, const v1::GetStatusResponse& s) {
   const auto& in = s.ingest();
   text_table summary;
   summary.add_row({"version", s.version()});
+  for (const auto& n : s.nodes())
+    if (n.local())
+      summary.add_row({"node", n.name()});
   summary.add_row({"started", s.has_start_time() ? format_time(epoch_ms_of(s.start_time())) : "-"});
   summary.add_row({"uptime", format_duration(ms_of(s.uptime()))});
   summary.add_row({"watermark", s.has_watermark() ? format_time(epoch_ms_of(s.watermark()))

@@ -55,7 +55,7 @@ query_deadline(std::chrono::milliseconds longest,
 
 grpc_service::grpc_service(grpc_service_sources sources, query_pool& pool)
     : sources_(std::move(sources)), pool_(pool),
-      start_wall_ms_(wall_ms(std::chrono::system_clock::now())),
+      start_wall_ms_(wall_ms(std::chrono::system_clock::now())), node_name_(local_node_name()),
       start_(std::chrono::steady_clock::now()) {}
 
 template <class Work>
@@ -165,6 +165,7 @@ grpc::ServerUnaryReactor* grpc_service::GetStatus(grpc::CallbackServerContext* c
   return run_query(ctx, [this, response](const profile_source& src) {
     server_status status;
     status.version = HOSTFLOW_VERSION;
+    status.node_name = node_name_;
     status.start_wall_ms = start_wall_ms_;
     status.uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - start_)

@@ -100,6 +100,7 @@ private:
   grpc_service_sources sources_;
   query_pool& pool_;
   int64_t start_wall_ms_;
+  std::string node_name_;
   std::chrono::steady_clock::time_point start_;
 };
 

@@ -1,5 +1,7 @@
 #include "server/proto_convert.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -240,6 +242,19 @@ void to_proto(const server_status& status, v1::GetStatusResponse& out) {
   out.set_store_bytes(store_bytes);
   to_proto(status.receivers, *out.mutable_ingest());
   out.set_profile_streams(status.profile_streams);
+  auto& node = *out.add_nodes();
+  node.set_name(status.node_name);
+  node.set_local(true);
+  for (const auto& s : status.shards)
+    node.add_shards(s.shard);
+  to_timestamp(status.start_wall_ms, *node.mutable_start_time());
+}
+
+std::string local_node_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0')
+    return "localhost";
+  return name;
 }
 
 } // namespace hostflow

@@ -36,7 +36,12 @@ struct server_status {
   std::vector<shard_status> shards;
   std::vector<receiver_report> receivers;
   uint64_t profile_streams = 0; ///< StreamProfiles calls open
+  std::string node_name;        ///< this node's name
 };
+
+/// The name this node reports: the machine's host name ("localhost" when
+/// it has none).
+std::string local_node_name();
 
 /// The status: totals over shards and receivers, and each of them.
 void to_proto(const server_status& status, v1::GetStatusResponse& out);

@@ -25,9 +25,13 @@ TEST_CASE("hostflow status --json counts every record of the scenario, one line 
   CHECK(lines[0]["kind"] == "server");
   CHECK(lines[0]["version"] == "0.1.0");
   CHECK(lines[0]["watermark"].is_string());
-  CHECK(lines[1]["kind"] == "ingest");
-  CHECK(lines[1]["records"] == scenario_records);
-  CHECK(lines[1]["decode_errors"] == 0);
+  CHECK(lines[1]["kind"] == "node");
+  CHECK(lines[1]["local"] == true);
+  CHECK(lines[1]["shards"].size() == lines[0]["shards"].get<size_t>());
+  CHECK(!lines[1]["name"].get<std::string>().empty());
+  CHECK(lines[2]["kind"] == "ingest");
+  CHECK(lines[2]["records"] == scenario_records);
+  CHECK(lines[2]["decode_errors"] == 0);
   std::map<std::string, size_t> kinds;
   for (const auto& l : lines)
     ++kinds[l["kind"].get<std::string>()];

@@ -20,6 +20,7 @@
 #include "actors/udp_socket.hpp"
 #include "server/api_server.hpp"
 #include "server/grpc_service.hpp"
+#include "server/proto_convert.hpp"
 #include "server/proto_values.hpp"
 
 #include "daemon_process.hpp"
@@ -418,6 +419,12 @@ TEST_CASE("GetStatus reports the version, every shard's counters and the ingest 
   CHECK(ms_of(status.start_time()) <=
         std::chrono::duration_cast<std::chrono::milliseconds>(before.time_since_epoch()).count());
   CHECK(status.uptime().seconds() >= 0);
+  // Alone, the node that answers is the whole cluster, with every shard.
+  REQUIRE(status.nodes_size() == 1);
+  CHECK(status.nodes(0).local());
+  CHECK(status.nodes(0).name() == local_node_name());
+  CHECK(status.nodes(0).shards_size() == 2);
+  CHECK(ms_of(status.nodes(0).start_time()) == ms_of(status.start_time()));
 
   auto direct = profile_pipeline_status(*s.sc.sys, s.sc.pipeline);
   REQUIRE(status.shards_size() == 2);
