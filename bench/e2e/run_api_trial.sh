@@ -72,7 +72,7 @@ start_daemon() {
     --metrics-listen "127.0.0.1:$(free_port)" --data-dir "$work/store" >"$work/daemon.log" 2>&1 &
   daemon_pid=$!
   for _ in $(seq 100); do
-    grep -q "running" "$work/daemon.log" && return 0
+    grep -qs "running" "$work/daemon.log" && return 0
     sleep 0.1
   done
   echo "hostflowd did not start:" >&2
