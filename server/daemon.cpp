@@ -92,7 +92,7 @@ void wait_for_stop_signal(const sigset_t& signals, const std::function<reload_ou
       continue;
     if (sig == SIGHUP) {
       spdlog::info("SIGHUP received: reloading the configuration");
-      log_reload(reload());
+      reload();
       continue;
     }
     spdlog::info("{} received: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -234,13 +234,15 @@ int run_daemon(const server_config& config, const daemon_options& options) {
         routing->publish(
           routing->with_policy(next.monitored_networks, next.monitor_all, next.exporters));
       });
+  // SIGHUP and the RPC reload alike, and both leave the outcome in the log.
   std::function<reload_outcome()> reload = [&reloader] {
-    if (!reloader) {
-      reload_outcome refused;
-      refused.error = "this hostflowd was started without a way to read its configuration again";
-      return refused;
-    }
-    return reloader->reload();
+    reload_outcome outcome;
+    if (reloader)
+      outcome = reloader->reload();
+    else
+      outcome.error = "this hostflowd was started without a way to read its configuration again";
+    log_reload(outcome);
+    return outcome;
   };
   // The API starts before the receivers, so a port that cannot be bound
   // stops hostflowd before any record is taken in.
@@ -249,11 +251,7 @@ int run_daemon(const server_config& config, const daemon_options& options) {
   api_settings.security = std::move(security);
   api_settings.streams.max_streams = config.grpc.max_profile_streams;
   api_settings.streams.max_queued_bytes = config.grpc.profile_stream_queue_bytes;
-  api_settings.reload = [&reload] {
-    auto outcome = reload();
-    log_reload(outcome);
-    return outcome;
-  };
+  api_settings.reload = reload;
   std::string api_error;
   auto api = api_server::start(api_settings, sys, profiles, monitor, api_error);
   if (!api) {

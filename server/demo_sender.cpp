@@ -34,14 +34,16 @@ endpoint demo_target(const std::vector<endpoint>& udp_listen) {
 }
 
 std::unique_ptr<demo_sender> demo_sender::start(const endpoint& target, std::string& error) {
-  // Opened here, so a failure is reported before the thread starts.
-  auto probe = udp_sender::open(target);
-  if (!probe) {
-    error = "demo: cannot send to " + target.to_string() + ": " + probe.error;
+  // Opened here, so a failure is reported before the thread starts; the
+  // thread then owns it.
+  auto opened = udp_sender::open(target);
+  if (!opened) {
+    error = "demo: cannot send to " + target.to_string() + ": " + opened.error;
     return nullptr;
   }
+  auto sender = std::make_shared<udp_sender>(std::move(*opened));
   std::unique_ptr<demo_sender> self{new demo_sender};
-  self->thread_ = std::thread([s = self.get(), target] { s->run(target); });
+  self->thread_ = std::thread([s = self.get(), sender] { s->run(*sender); });
   return self;
 }
 
@@ -59,12 +61,8 @@ void demo_sender::stop() {
     thread_.join();
 }
 
-void demo_sender::run(endpoint target) {
-  auto sender = udp_sender::open(target);
-  if (!sender) {
-    spdlog::error("demo: cannot send to {}: {}", target.to_string(), sender.error);
-    return;
-  }
+void demo_sender::run(udp_sender& sender) {
+  const auto& target = sender.destination();
   int64_t start = now_ms();
   demo_traffic traffic{start};
   ipfix_encoder encoder{1};
@@ -80,12 +78,12 @@ void demo_sender::run(endpoint target) {
     std::vector<byte_view> views;
     for (const auto& m : messages)
       views.emplace_back(m.data(), m.size());
-    size_t sent = sender->send(views);
+    size_t sent = sender.send(views);
     datagrams_ += sent;
     records_ += records.size();
     if (sent < views.size())
       spdlog::warn("demo: {} of {} datagrams not sent to {}: {}", views.size() - sent, views.size(),
-                   target.to_string(), sender->last_error());
+                   target.to_string(), sender.last_error());
     wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
   }
 }

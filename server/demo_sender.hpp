@@ -17,6 +17,8 @@
 
 namespace hostflow {
 
+class udp_sender;
+
 /// Where the demo sends: the first listen address on the IPFIX port 4739,
 /// else the first one; an unspecified address (0.0.0.0, ::) becomes the
 /// loopback address of its family.
@@ -44,7 +46,7 @@ public:
 
 private:
   demo_sender() = default;
-  void run(endpoint target);
+  void run(udp_sender& sender);
 
   std::thread thread_;
   std::mutex mutex_;
